@@ -1,0 +1,47 @@
+//! tizilim publishes the register of accredited centers of recognition of professional
+//! qualifications (Kazakhstan) as a static website.
+//!
+//! The pipeline: **load → validate → derive → render → publish**. This crate's library holds
+//! all of it; the binary only parses the command line and reports. Nothing here prints or
+//! exits.
+//!
+//! - [`config`]: the site settings (`config.toml`).
+//! - [`register`]: load the tables of `data/`, validate them, derive every status on any date.
+//! - [`answer`]: the status of a center or certificate on a date, for the command line.
+
+pub mod answer;
+pub mod config;
+pub mod register;
+
+use std::path::Path;
+
+pub use config::{Config, ConfigError};
+pub use register::{Checked, InvalidRegister};
+
+/// Why a site root could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Register(#[from] InvalidRegister),
+}
+
+/// A site root's settings and its checked register.
+#[derive(Debug, Clone)]
+pub struct Site {
+    pub config: Config,
+    pub checked: Checked,
+}
+
+/// Reads `config.toml` (defaults when the file does not exist) and the register in `data/`
+/// of the site root `root`: the **load** and **validate** steps of the pipeline.
+pub fn read_site(root: &Path) -> Result<Site, Error> {
+    let config = if root.join("config.toml").exists() {
+        Config::load(root)?
+    } else {
+        Config::default()
+    };
+    let checked = register::load_registry(&root.join("data"), Path::new("data"), config.validity_years)?;
+    Ok(Site { config, checked })
+}

@@ -1,0 +1,142 @@
+//! The `tizilim` command: parses the command line, calls the library, reports at the edge.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use chrono::NaiveDate;
+use clap::{Parser, Subcommand};
+
+use tizilim::register::{dates, Diagnostic, Severity};
+
+#[derive(Parser)]
+#[command(name = "tizilim", version, about = "Publishes the register of accredited centers of recognition of professional qualifications")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Validate the register (every problem is printed); exit 1 if there is any error.
+    Check {
+        /// The site root (holding config.toml and data/).
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
+    /// Print a center's or certificate's status on a date, from the register.
+    Status {
+        /// A BIN, or a certificate number (matched leniently: №, case, spaces, dashes,
+        /// Latin/Cyrillic look-alike letters).
+        id: String,
+        /// The date (YYYY-MM-DD or DD.MM.YYYY); default: today in Asia/Almaty.
+        #[arg(long, value_parser = parse_date_arg)]
+        on: Option<NaiveDate>,
+        /// Also say whether a certificate valid on that date covered this profession.
+        #[arg(long)]
+        profession: Option<String>,
+        /// Print one JSON object instead of text.
+        #[arg(long)]
+        json: bool,
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
+}
+
+fn parse_date_arg(text: &str) -> Result<NaiveDate, String> {
+    dates::parse_date(text).ok_or_else(|| format!("`{text}` is not a date (expected YYYY-MM-DD or DD.MM.YYYY)"))
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Check { root } => check(&root),
+        Command::Status {
+            id,
+            on,
+            profession,
+            json,
+            root,
+        } => status(&root, &id, on, profession.as_deref(), json),
+    }
+}
+
+/// Prints diagnostics to stderr, one per line, and a count.
+fn report(diagnostics: &[Diagnostic]) {
+    let stderr = std::io::stderr();
+    let mut err = stderr.lock();
+    for d in diagnostics {
+        let _ = writeln!(err, "{d}");
+    }
+    let errors = diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
+    let warnings = diagnostics.len() - errors;
+    if errors > 0 {
+        let _ = writeln!(err, "{errors} error(s), {warnings} warning(s)");
+    }
+}
+
+/// Reads the site root, printing every problem; `None` when it cannot be used.
+fn read_site(root: &std::path::Path) -> Option<tizilim::Site> {
+    match tizilim::read_site(root) {
+        Ok(site) => {
+            report(&site.checked.warnings);
+            Some(site)
+        }
+        Err(tizilim::Error::Register(invalid)) => {
+            report(&invalid.diagnostics);
+            None
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            None
+        }
+    }
+}
+
+fn check(root: &std::path::Path) -> ExitCode {
+    let started = Instant::now();
+    let Some(site) = read_site(root) else {
+        return ExitCode::from(1);
+    };
+    let r = &site.checked.registry;
+    println!(
+        "register OK: {} regions, {} professions, {} centers, {} certificates, {} scope rows, {} events; {} warning(s) ({:.0?})",
+        r.regions.len(),
+        r.professions.len(),
+        r.centers.len(),
+        r.certificates.len(),
+        r.scope_count(),
+        r.event_count(),
+        site.checked.warnings.len(),
+        started.elapsed()
+    );
+    ExitCode::SUCCESS
+}
+
+fn status(root: &std::path::Path, id: &str, on: Option<NaiveDate>, profession: Option<&str>, json: bool) -> ExitCode {
+    let Some(site) = read_site(root) else {
+        return ExitCode::from(1);
+    };
+    let on = on.unwrap_or_else(dates::today_in_kazakhstan);
+    match tizilim::answer::answer(&site.checked.registry, id, on, profession) {
+        Ok(answer) => {
+            if json {
+                match serde_json::to_string_pretty(&answer) {
+                    Ok(text) => println!("{text}"),
+                    Err(e) => {
+                        eprintln!("cannot write the answer as JSON: {e}");
+                        return ExitCode::from(1);
+                    }
+                }
+            } else {
+                print!("{}", answer.to_text(site.config.default_language));
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::from(1)
+        }
+    }
+}

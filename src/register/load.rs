@@ -1,0 +1,413 @@
+//! Loading the register: the schema of every table, and the typing of each raw row into a
+//! record (required values, dates, BINs, emails, websites, levels, codes, actions).
+//! Problems of a single cell are found here; problems between rows are `validate`'s.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use chrono::NaiveDate;
+
+use super::bin::Bin;
+use super::dates::parse_date;
+use super::diagnostic::{Diagnostics, Problem};
+use super::model::*;
+use super::table::{read_table, Cell, Column, RawRow, RawTable, Schema};
+
+const fn col(name: &'static str, required: bool) -> Column {
+    Column {
+        name,
+        required,
+        list: false,
+    }
+}
+
+pub const REGIONS: Schema = Schema {
+    table: "regions",
+    required: true,
+    columns: &[col("code", true), col("name_kk", false), col("name_ru", false), col("name_en", false)],
+};
+
+pub const PROFESSIONS: Schema = Schema {
+    table: "professions",
+    required: true,
+    columns: &[col("code", true), col("name_kk", false), col("name_ru", false), col("name_en", false)],
+};
+
+pub const CENTERS: Schema = Schema {
+    table: "centers",
+    required: true,
+    columns: &[
+        col("bin", true),
+        col("name_kk", false),
+        col("name_ru", false),
+        col("name_en", false),
+        col("region", true),
+        col("city", false),
+        col("address_kk", false),
+        col("address_ru", false),
+        col("address_en", false),
+        col("phone", false),
+        col("email", false),
+        col("website", false),
+    ],
+};
+
+pub const CERTIFICATES: Schema = Schema {
+    table: "certificates",
+    required: true,
+    columns: &[
+        col("number", true),
+        col("bin", true),
+        col("issued_on", true),
+        col("valid_until", false),
+        col("replaces", false),
+        col("agreement_number", false),
+        col("agreement_date", false),
+    ],
+};
+
+pub const SCOPE: Schema = Schema {
+    table: "scope",
+    required: true,
+    columns: &[
+        col("certificate", true),
+        col("profession", true),
+        Column {
+            name: "levels",
+            required: false,
+            list: true,
+        },
+    ],
+};
+
+pub const EVENTS: Schema = Schema {
+    table: "events",
+    required: false,
+    columns: &[
+        col("certificate", true),
+        col("date", true),
+        col("action", true),
+        col("reason_kk", false),
+        col("reason_ru", false),
+        col("reason_en", false),
+        col("decision", false),
+    ],
+};
+
+/// Every table of the register, in the order they are read.
+pub const TABLES: [Schema; 6] = [REGIONS, PROFESSIONS, CENTERS, CERTIFICATES, SCOPE, EVENTS];
+
+/// Keys of rows that were rejected for a bad key or required value: references to them are
+/// not reported again as "not in the register", since the row itself already has an error.
+#[derive(Debug, Default, Clone)]
+pub struct RejectedKeys {
+    pub regions: HashSet<String>,
+    pub professions: HashSet<String>,
+    pub centers: HashSet<String>,
+    pub certificates: HashSet<String>,
+}
+
+/// Reads and types every table of `data_dir`. `shown_dir` names the folder in messages.
+pub fn load(data_dir: &Path, shown_dir: &Path, diags: &mut Diagnostics) -> (Register, RejectedKeys) {
+    let mut register = Register::default();
+    let mut rejected = RejectedKeys::default();
+    let each = |schema: &Schema, diags: &mut Diagnostics, f: &mut dyn FnMut(&mut Fields<'_>)| {
+        let table = read_table(data_dir, shown_dir, schema, diags);
+        for row in &table.rows {
+            let mut fields = Fields {
+                row,
+                table: &table,
+                schema,
+                diags,
+                ok: true,
+            };
+            f(&mut fields);
+        }
+    };
+    each(&REGIONS, diags, &mut |f| {
+        let code = f.required("code");
+        let name = f.names("name");
+        match code {
+            Some(code) if is_region_code(&code) && f.ok => register.regions.push(f.located(RegionRow { code, name })),
+            Some(code) => {
+                if !is_region_code(&code) {
+                    f.error("code", Problem::BadRegionCode(code.clone()));
+                }
+                rejected.regions.insert(code);
+            }
+            None => {}
+        }
+    });
+    each(&PROFESSIONS, diags, &mut |f| {
+        let code = f.required("code");
+        let name = f.names("name");
+        match code {
+            Some(code) if !code.contains(';') && f.ok => {
+                register.professions.push(f.located(ProfessionRow { code, name }))
+            }
+            Some(code) => {
+                if code.contains(';') {
+                    f.error("code", Problem::BadProfessionCode(code.clone()));
+                }
+                rejected.professions.insert(code);
+            }
+            None => {}
+        }
+    });
+    each(&CENTERS, diags, &mut |f| {
+        let bin_text = f.required("bin");
+        let bin = bin_text.as_deref().and_then(|text| match Bin::parse(text) {
+            Ok(bin) => Some(bin),
+            Err(e) => {
+                f.error("bin", Problem::BadBin(text.to_owned(), e));
+                None
+            }
+        });
+        let name = f.names("name");
+        let region = f.required("region");
+        let city = f.optional("city");
+        let address = f.text("address");
+        let phone = f.optional("phone");
+        let email = f.email("email");
+        let website = f.website("website");
+        match (bin, region, f.ok) {
+            (Some(bin), Some(region), true) => register.centers.push(f.located(CenterRow {
+                bin,
+                name,
+                region,
+                city,
+                address,
+                phone,
+                email,
+                website,
+            })),
+            _ => rejected.centers.extend(bin_text),
+        }
+    });
+    each(&CERTIFICATES, diags, &mut |f| {
+        let number = f.required("number");
+        let bin = f.required("bin");
+        let issued_on = f.date("issued_on", true);
+        let valid_until = f.date("valid_until", false);
+        let replaces = f.optional("replaces");
+        let agreement_number = f.optional("agreement_number");
+        let agreement_date = f.date("agreement_date", false);
+        match (number, bin, issued_on, f.ok) {
+            (Some(number), Some(bin), Some(issued_on), true) => register.certificates.push(f.located(CertificateRow {
+                number,
+                bin,
+                issued_on,
+                valid_until,
+                replaces,
+                agreement_number,
+                agreement_date,
+            })),
+            (number, ..) => {
+                rejected.certificates.extend(number);
+            }
+        }
+    });
+    each(&SCOPE, diags, &mut |f| {
+        let certificate = f.required("certificate");
+        let profession = f.required("profession");
+        let levels = f.levels("levels");
+        if let (Some(certificate), Some(profession), true) = (certificate, profession, f.ok) {
+            register.scope.push(f.located(ScopeRow {
+                certificate,
+                profession,
+                levels,
+            }));
+        }
+    });
+    each(&EVENTS, diags, &mut |f| {
+        let certificate = f.required("certificate");
+        let date = f.date("date", true);
+        let action = f.required("action").and_then(|text| match Action::parse(&text) {
+            Some(action) => Some(action),
+            None => {
+                f.error("action", Problem::BadAction(text));
+                None
+            }
+        });
+        let reason = f.text("reason");
+        let decision = f.optional("decision");
+        if let (Some(certificate), Some(date), Some(action), true) = (certificate, date, action, f.ok) {
+            register.events.push(f.located(EventRow {
+                certificate,
+                date,
+                action,
+                reason,
+                decision,
+            }));
+        }
+    });
+    (register, rejected)
+}
+
+fn is_region_code(code: &str) -> bool {
+    !code.is_empty() && code.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// Typed access to the cells of one raw row; every problem is reported with the row's
+/// position and the column's name, and clears `ok`.
+struct Fields<'a> {
+    row: &'a RawRow,
+    table: &'a RawTable,
+    schema: &'a Schema,
+    diags: &'a mut Diagnostics,
+    ok: bool,
+}
+
+impl Fields<'_> {
+    fn error(&mut self, column: &str, problem: Problem) {
+        self.ok = false;
+        self.diags.error(&self.row.position, Some(column), problem);
+    }
+
+    fn located<T>(&self, row: T) -> Located<T> {
+        Located {
+            position: self.row.position.clone(),
+            row,
+        }
+    }
+
+    fn index(&self, column: &str) -> usize {
+        self.schema
+            .index(column)
+            .unwrap_or_else(|| panic!("column {column} is not in the schema of {}", self.schema.table))
+    }
+
+    fn cell(&self, column: &str) -> Option<&Cell> {
+        self.row.cells[self.index(column)].as_ref()
+    }
+
+    /// A text cell, or `None` when empty.
+    fn optional(&mut self, column: &str) -> Option<String> {
+        match self.cell(column) {
+            Some(Cell::Text(text)) => Some(text.clone()),
+            Some(Cell::List(items)) => Some(items.join(";")),
+            None => None,
+        }
+    }
+
+    /// A text cell that must not be empty. When the whole column is missing from the file,
+    /// that was reported once for the header, not again here.
+    fn required(&mut self, column: &str) -> Option<String> {
+        let value = self.optional(column);
+        if value.is_none() {
+            if self.table.absent_columns[self.index(column)] {
+                self.ok = false;
+            } else {
+                self.error(column, Problem::Required);
+            }
+        }
+        value
+    }
+
+    /// `PREFIX_kk`, `PREFIX_ru`, `PREFIX_en`.
+    fn text(&mut self, prefix: &str) -> Text {
+        Text {
+            kk: self.optional(&format!("{prefix}_kk")),
+            ru: self.optional(&format!("{prefix}_ru")),
+            en: self.optional(&format!("{prefix}_en")),
+        }
+    }
+
+    /// Names: Kazakh or Russian is required.
+    fn names(&mut self, prefix: &str) -> Text {
+        let text = self.text(prefix);
+        if text.kk.is_none() && text.ru.is_none() {
+            self.error(&format!("{prefix}_kk"), Problem::NameRequired);
+        }
+        text
+    }
+
+    fn date(&mut self, column: &str, required: bool) -> Option<NaiveDate> {
+        let text = if required {
+            self.required(column)?
+        } else {
+            self.optional(column)?
+        };
+        let date = parse_date(&text);
+        if date.is_none() {
+            self.error(column, Problem::BadDate(text));
+        }
+        date
+    }
+
+    fn email(&mut self, column: &str) -> Option<String> {
+        let text = self.optional(column)?;
+        if is_email(&text) {
+            Some(text)
+        } else {
+            self.error(column, Problem::BadEmail(text));
+            None
+        }
+    }
+
+    fn website(&mut self, column: &str) -> Option<String> {
+        let text = self.optional(column)?;
+        let ok = url::Url::parse(&text)
+            .map(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some_and(|h| h.contains('.')))
+            .unwrap_or(false);
+        if ok {
+            Some(text)
+        } else {
+            self.error(column, Problem::BadUrl(text));
+            None
+        }
+    }
+
+    fn levels(&mut self, column: &str) -> Levels {
+        let parts: Vec<String> = match self.cell(column) {
+            Some(Cell::List(items)) => items.clone(),
+            Some(Cell::Text(text)) => vec![text.clone()],
+            None => return Levels::default(),
+        };
+        let parsed = parts
+            .iter()
+            .map(|p| Levels::parse_part(p))
+            .try_fold(Levels::default(), |acc, l| Some(acc.union(l?)));
+        parsed.unwrap_or_else(|| {
+            self.error(column, Problem::BadLevel(parts.join(";")));
+            Levels::default()
+        })
+    }
+}
+
+/// An address of the form `local@domain.tld`, without spaces, with one `@`.
+pub fn is_email(text: &str) -> bool {
+    let Some((local, domain)) = text.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && !domain.contains('@')
+        && !text.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | '"' | ',' | ';'))
+        && domain.split('.').count() >= 2
+        && domain.split('.').all(|label| !label.is_empty() && !label.starts_with('-') && !label.ends_with('-'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails() {
+        for good in ["info@centr.kz", "a.b+c@mail.example.kz", "орталық@мысал.қаз"] {
+            assert!(is_email(good), "{good}");
+        }
+        for bad in ["", "info", "@centr.kz", "info@", "info@centr", "in fo@centr.kz", "a@b@c.kz", "a@-b.kz", "a@b..kz", "<a@b.kz>"] {
+            assert!(!is_email(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn region_codes() {
+        assert!(is_region_code("almaty-city"));
+        assert!(is_region_code("abai"));
+        assert!(!is_region_code("Almaty"));
+        assert!(!is_region_code("алматы"));
+        assert!(!is_region_code("north kazakhstan"));
+        assert!(!is_region_code(""));
+    }
+}

@@ -1,0 +1,51 @@
+//! The register core: load the tables of `data/`, validate them, and derive every status.
+//!
+//! ```text
+//! data/*.csv|json ─table─▶ raw rows ─load─▶ Register (typed rows, positions kept)
+//!                 ─validate─▶ Registry (checked, indexed) ─status─▶ status on any date
+//! ```
+
+pub mod bin;
+pub mod dates;
+pub mod diagnostic;
+pub mod ident;
+pub mod load;
+pub mod lookup;
+pub mod model;
+pub mod registry;
+pub mod status;
+pub mod table;
+pub mod validate;
+
+use std::path::Path;
+
+pub use bin::Bin;
+pub use diagnostic::{Diagnostic, Diagnostics, InvalidRegister, Position, Problem, Severity};
+pub use model::{Action, Lang, Levels, Register, Text};
+pub use registry::{Center, CenterId, Certificate, CertificateId, Profession, Region, Registry};
+pub use status::{Cause, Interval, Status, Transition};
+
+/// A registry that passed validation, with the warnings found on the way.
+#[derive(Debug, Clone)]
+pub struct Checked {
+    pub registry: Registry,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Loads and validates the register in `data_dir`. `shown_dir` is how the folder is named in
+/// messages (e.g. `data`, relative to the site root). Every problem is collected: the result
+/// is an error if any of them is an error, with all diagnostics (warnings too) sorted.
+pub fn load_registry(data_dir: &Path, shown_dir: &Path, validity_years: u32) -> Result<Checked, InvalidRegister> {
+    let mut diags = Diagnostics::default();
+    let (register, rejected) = load::load(data_dir, shown_dir, &mut diags);
+    let registry = validate::validate(register, &rejected, validity_years, &mut diags);
+    if diags.has_errors() {
+        return Err(InvalidRegister {
+            diagnostics: diags.into_sorted(),
+        });
+    }
+    Ok(Checked {
+        registry,
+        warnings: diags.into_sorted(),
+    })
+}

@@ -1,0 +1,546 @@
+//! Reading one table of the register (`NAME.csv` or `NAME.json`) into raw rows of text cells,
+//! keeping the line every row starts on. Checks the file format and the columns; the meaning
+//! of the cells is checked by `load`.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::Path;
+use std::sync::Arc;
+
+use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+
+use super::diagnostic::{Diagnostics, Position, Problem};
+
+/// A column of a table's schema.
+#[derive(Debug, Clone, Copy)]
+pub struct Column {
+    pub name: &'static str,
+    pub required: bool,
+    /// A list: `;`-separated in CSV, an array in JSON.
+    pub list: bool,
+}
+
+/// The columns a table may have.
+#[derive(Debug, Clone, Copy)]
+pub struct Schema {
+    pub table: &'static str,
+    pub required: bool,
+    pub columns: &'static [Column],
+}
+
+impl Schema {
+    pub fn index(&self, column: &str) -> Option<usize> {
+        self.columns.iter().position(|c| c.name == column)
+    }
+}
+
+/// One non-empty cell.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cell {
+    Text(String),
+    List(Vec<String>),
+}
+
+/// A row of cells in schema order (`None` = empty cell or absent column).
+#[derive(Debug, Clone)]
+pub struct RawRow {
+    pub position: Position,
+    pub cells: Vec<Option<Cell>>,
+}
+
+/// The rows of a table, and which schema columns its file does not have at all (so that
+/// a missing column is reported once, not once per row).
+#[derive(Debug, Clone, Default)]
+pub struct RawTable {
+    pub rows: Vec<RawRow>,
+    pub absent_columns: Vec<bool>,
+}
+
+/// Finds `NAME.csv` or `NAME.json` in `data_dir` and reads it. `shown_dir` is how the folder
+/// is named in messages (`data`). Problems go to `diags`; what could be read is returned.
+pub fn read_table(data_dir: &Path, shown_dir: &Path, schema: &Schema, diags: &mut Diagnostics) -> RawTable {
+    let csv_path = data_dir.join(format!("{}.csv", schema.table));
+    let json_path = data_dir.join(format!("{}.json", schema.table));
+    let shown_csv: Arc<Path> = Arc::from(shown_dir.join(format!("{}.csv", schema.table)));
+    let shown_json: Arc<Path> = Arc::from(shown_dir.join(format!("{}.json", schema.table)));
+    let empty = RawTable {
+        rows: Vec::new(),
+        absent_columns: vec![false; schema.columns.len()],
+    };
+    match (csv_path.is_file(), json_path.is_file()) {
+        (true, true) => {
+            diags.error(
+                &Position::new(shown_json, 0),
+                None,
+                Problem::BothFormats(schema.table.to_owned()),
+            );
+            empty
+        }
+        (true, false) => match read_text(&csv_path, &shown_csv, diags) {
+            Some(text) => read_csv(&text, shown_csv, schema, diags),
+            None => empty,
+        },
+        (false, true) => match read_text(&json_path, &shown_json, diags) {
+            Some(text) => read_json(&text, shown_json, schema, diags),
+            None => empty,
+        },
+        (false, false) => {
+            if schema.required {
+                diags.error(
+                    &Position::new(Arc::from(shown_dir), 0),
+                    None,
+                    Problem::MissingTable(schema.table.to_owned()),
+                );
+            }
+            empty
+        }
+    }
+}
+
+/// The file as UTF-8 text without a byte-order mark.
+fn read_text(path: &Path, shown: &Arc<Path>, diags: &mut Diagnostics) -> Option<String> {
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            diags.error(&Position::new(shown.clone(), 0), None, Problem::Unreadable(e.to_string()));
+            return None;
+        }
+    };
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Some(text.to_owned()),
+        Err(e) => {
+            let valid = &bytes[..e.valid_up_to()];
+            let line = 1 + valid.iter().filter(|&&b| b == b'\n').count();
+            diags.error(
+                &Position::new(shown.clone(), line),
+                None,
+                Problem::Unreadable(
+                    "the file is not UTF-8 text; in Excel save it as \"CSV UTF-8\"".to_owned(),
+                ),
+            );
+            None
+        }
+    }
+}
+
+/// The delimiter of a CSV file, from its header line: `;` if it has more semicolons than
+/// commas outside quotes, else `,`.
+fn detect_delimiter(text: &str) -> u8 {
+    let (mut commas, mut semicolons, mut quoted) = (0, 0, false);
+    for c in text.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            ',' if !quoted => commas += 1,
+            ';' if !quoted => semicolons += 1,
+            '\n' if !quoted => break,
+            _ => {}
+        }
+    }
+    if semicolons > commas {
+        b';'
+    } else {
+        b','
+    }
+}
+
+/// The line of a quoted cell that is never closed, if any, following the CSV grammar the
+/// `csv` crate reads (a quote opens a cell only at its start; `""` inside is a quote).
+fn unclosed_quote(text: &str, delimiter: u8) -> Option<usize> {
+    let (mut line, mut at_cell_start, mut quoted, mut opened_on) = (1, true, false, 0);
+    let mut bytes = text.bytes().peekable();
+    while let Some(b) = bytes.next() {
+        if b == b'\n' {
+            line += 1;
+        }
+        if quoted {
+            if b == b'"' {
+                if bytes.peek() == Some(&b'"') {
+                    bytes.next();
+                } else {
+                    quoted = false;
+                }
+            }
+            continue;
+        }
+        if b == b'"' && at_cell_start {
+            quoted = true;
+            opened_on = line;
+        }
+        at_cell_start = b == delimiter || b == b'\n' || b == b'\r';
+    }
+    quoted.then_some(opened_on)
+}
+
+fn read_csv(text: &str, file: Arc<Path>, schema: &Schema, diags: &mut Diagnostics) -> RawTable {
+    let delimiter = detect_delimiter(text);
+    if let Some(line) = unclosed_quote(text, delimiter) {
+        diags.error(
+            &Position::new(file, line),
+            None,
+            Problem::MalformedCsv("a quoted cell opened on this line is never closed".to_owned()),
+        );
+        return RawTable {
+            rows: Vec::new(),
+            absent_columns: vec![false; schema.columns.len()],
+        };
+    }
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let mut records = reader.records();
+    let header = loop {
+        match records.next() {
+            None => {
+                diags.error(&Position::new(file, 0), None, Problem::NoHeader);
+                return RawTable {
+                    rows: Vec::new(),
+                    absent_columns: vec![false; schema.columns.len()],
+                };
+            }
+            Some(Ok(record)) if record.iter().all(str::is_empty) => continue,
+            Some(Ok(record)) => break record,
+            Some(Err(e)) => {
+                let line = e.position().map_or(0, |p| p.line() as usize);
+                diags.error(&Position::new(file, line), None, Problem::MalformedCsv(e.to_string()));
+                return RawTable::default();
+            }
+        }
+    };
+    let header_line = header.position().map_or(1, |p| p.line() as usize);
+    let names: Vec<&str> = header.iter().collect();
+    let (mapping, absent_columns) = map_header(&names, schema, &Position::new(file.clone(), header_line), diags);
+    let mut rows = Vec::new();
+    for record in records {
+        let record = match record {
+            Ok(record) => record,
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line() as usize);
+                diags.error(&Position::new(file.clone(), line), None, Problem::MalformedCsv(e.to_string()));
+                continue;
+            }
+        };
+        if record.iter().all(str::is_empty) {
+            continue; // blank rows, e.g. `;;;;` left by Excel
+        }
+        let position = Position::new(file.clone(), record.position().map_or(0, |p| p.line() as usize));
+        if record.len() != names.len() {
+            // Trailing empty cells (Excel pads short rows) are harmless; anything else is not.
+            let extra_is_empty = record.iter().skip(names.len()).all(str::is_empty);
+            if record.len() < names.len() || !extra_is_empty {
+                diags.error(
+                    &position,
+                    None,
+                    Problem::RowLength {
+                        found: record.len(),
+                        expected: names.len(),
+                    },
+                );
+                continue;
+            }
+        }
+        let mut cells = vec![None; schema.columns.len()];
+        for (value, target) in record.iter().zip(&mapping) {
+            if let Some(index) = *target {
+                cells[index] = text_cell(value, schema.columns[index].list);
+            }
+        }
+        rows.push(RawRow { position, cells });
+    }
+    RawTable { rows, absent_columns }
+}
+
+/// A cell from text: `None` when empty; a list split on `;` for list columns.
+fn text_cell(value: &str, list: bool) -> Option<Cell> {
+    let value = value.trim();
+    if value.is_empty() {
+        return None;
+    }
+    if list {
+        let items: Vec<String> = value
+            .split(';')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect();
+        return (!items.is_empty()).then_some(Cell::List(items));
+    }
+    Some(Cell::Text(value.to_owned()))
+}
+
+/// Maps header names to schema columns; reports unknown, duplicate and missing columns.
+fn map_header(
+    names: &[&str],
+    schema: &Schema,
+    position: &Position,
+    diags: &mut Diagnostics,
+) -> (Vec<Option<usize>>, Vec<bool>) {
+    let mut seen = vec![false; schema.columns.len()];
+    let mut mapping = Vec::with_capacity(names.len());
+    for name in names {
+        match schema.index(name) {
+            Some(index) if seen[index] => {
+                diags.error(position, Some(name), Problem::DuplicateColumn);
+                mapping.push(None);
+            }
+            Some(index) => {
+                seen[index] = true;
+                mapping.push(Some(index));
+            }
+            None => {
+                if !name.is_empty() {
+                    diags.error(position, Some(name), Problem::UnknownColumn(suggest(name, schema)));
+                }
+                mapping.push(None);
+            }
+        }
+    }
+    for (column, present) in schema.columns.iter().zip(&seen) {
+        if column.required && !present {
+            diags.error(position, Some(column.name), Problem::MissingColumn);
+        }
+    }
+    let absent = seen.iter().map(|present| !present).collect();
+    (mapping, absent)
+}
+
+/// The schema column a mistyped name most likely meant.
+fn suggest(name: &str, schema: &Schema) -> Option<&'static str> {
+    let lower = name.trim().to_lowercase();
+    schema
+        .columns
+        .iter()
+        .map(|c| (edit_distance(&lower, c.name), c.name))
+        .filter(|(d, _)| *d <= 2)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, n)| n)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// A top-level JSON array element: an object's entries in order (duplicates kept), or the
+/// kind of value found instead of an object.
+enum JsonItem {
+    Object(Vec<(String, serde_json::Value)>),
+    Other(&'static str),
+}
+
+impl<'de> Deserialize<'de> for JsonItem {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct ItemVisitor;
+        impl<'de> Visitor<'de> for ItemVisitor {
+            type Value = JsonItem;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<JsonItem, A::Error> {
+                let mut entries = Vec::new();
+                while let Some(entry) = map.next_entry::<String, serde_json::Value>()? {
+                    entries.push(entry);
+                }
+                Ok(JsonItem::Object(entries))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<JsonItem, A::Error> {
+                while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+                Ok(JsonItem::Other("a list"))
+            }
+            fn visit_str<E>(self, _: &str) -> Result<JsonItem, E> {
+                Ok(JsonItem::Other("text"))
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<JsonItem, E> {
+                Ok(JsonItem::Other("a number"))
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<JsonItem, E> {
+                Ok(JsonItem::Other("a number"))
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<JsonItem, E> {
+                Ok(JsonItem::Other("a number"))
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<JsonItem, E> {
+                Ok(JsonItem::Other("true or false"))
+            }
+            fn visit_unit<E>(self) -> Result<JsonItem, E> {
+                Ok(JsonItem::Other("null"))
+            }
+        }
+        d.deserialize_any(ItemVisitor)
+    }
+}
+
+/// Lines on which the elements of the top-level array start (the text is valid JSON).
+fn element_lines(text: &str) -> Vec<usize> {
+    let (mut lines, mut line, mut depth, mut in_string, mut escaped, mut expecting) = (Vec::new(), 1, 0, false, false, false);
+    for c in text.chars() {
+        if c == '\n' {
+            line += 1;
+        }
+        if in_string {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        if expecting && depth == 1 && !c.is_whitespace() && c != ']' {
+            lines.push(line);
+            expecting = false;
+        }
+        match c {
+            '"' => in_string = true,
+            '[' | '{' => {
+                depth += 1;
+                if depth == 1 {
+                    expecting = true;
+                }
+            }
+            ']' | '}' => depth -= 1,
+            ',' if depth == 1 => expecting = true,
+            _ => {}
+        }
+    }
+    lines
+}
+
+fn read_json(text: &str, file: Arc<Path>, schema: &Schema, diags: &mut Diagnostics) -> RawTable {
+    let mut table = RawTable {
+        rows: Vec::new(),
+        absent_columns: vec![false; schema.columns.len()],
+    };
+    let items: Vec<JsonItem> = match serde_json::from_str(text) {
+        Ok(items) => items,
+        Err(e) => {
+            let message = e.to_string();
+            // serde_json appends " at line L column C"; the position goes in front instead.
+            let message = message.split(" at line ").next().unwrap_or(&message).to_owned();
+            diags.error(
+                &Position::new(file, e.line()),
+                Some(&format!("column {}", e.column())),
+                Problem::MalformedJson(message),
+            );
+            return table;
+        }
+    };
+    let lines = element_lines(text);
+    for (index, item) in items.into_iter().enumerate() {
+        let position = Position::new(file.clone(), lines.get(index).copied().unwrap_or(0));
+        let entries = match item {
+            JsonItem::Object(entries) => entries,
+            JsonItem::Other(found) => {
+                diags.error(&position, None, Problem::RowNotObject(found));
+                continue;
+            }
+        };
+        let mut cells = vec![None; schema.columns.len()];
+        let mut seen: HashMap<&str, ()> = HashMap::new();
+        let mut row_ok = true;
+        for (key, value) in &entries {
+            let Some(index) = schema.index(key) else {
+                diags.error(&position, Some(key), Problem::UnknownColumn(suggest(key, schema)));
+                row_ok = false;
+                continue;
+            };
+            if seen.insert(key.as_str(), ()).is_some() {
+                diags.error(&position, Some(key), Problem::DuplicateColumn);
+                row_ok = false;
+                continue;
+            }
+            let list = schema.columns[index].list;
+            match json_cell(value, list) {
+                Ok(cell) => cells[index] = cell,
+                Err(found) => {
+                    diags.error(&position, Some(key), Problem::NotText { list, found });
+                    row_ok = false;
+                }
+            }
+        }
+        if row_ok {
+            table.rows.push(RawRow { position, cells });
+        }
+    }
+    table
+}
+
+/// A cell from a JSON value: text and numbers as text, arrays for list columns, null = empty.
+fn json_cell(value: &serde_json::Value, list: bool) -> Result<Option<Cell>, &'static str> {
+    use serde_json::Value;
+    let scalar = |v: &Value| -> Result<Option<String>, &'static str> {
+        match v {
+            Value::Null => Ok(None),
+            Value::String(s) => Ok(Some(s.trim().to_owned()).filter(|s| !s.is_empty())),
+            Value::Number(n) => Ok(Some(n.to_string())),
+            Value::Bool(_) => Err("true or false"),
+            Value::Array(_) => Err("a list"),
+            Value::Object(_) => Err("an object"),
+        }
+    };
+    match value {
+        Value::Array(items) if list => {
+            let mut out = Vec::with_capacity(items.len());
+            for item in items {
+                out.extend(scalar(item)?);
+            }
+            Ok((!out.is_empty()).then_some(Cell::List(out)))
+        }
+        other => Ok(scalar(other)?.and_then(|s| text_cell(&s, list))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn delimiter_detection() {
+        assert_eq!(detect_delimiter("code;name_kk;name_ru\na;b;c"), b';');
+        assert_eq!(detect_delimiter("code,name_kk,name_ru\na;b;c;d;e"), b',');
+        assert_eq!(detect_delimiter("\"a;b\",c\n"), b',');
+        assert_eq!(detect_delimiter("code\n"), b',');
+    }
+
+    #[test]
+    fn unclosed_quotes_are_found() {
+        assert_eq!(unclosed_quote("a,b\n\"x\ny\",z\n", b','), None);
+        assert_eq!(unclosed_quote("a,b\n1,\"ТОО \"\"Әлем\"\"\"\n", b','), None);
+        assert_eq!(unclosed_quote("a,b\n1,ТОО \"Әлем\n2,3\n", b','), None); // literal quote mid-cell
+        assert_eq!(unclosed_quote("a;b\n1;2\n3;\"open\n4;5\n", b';'), Some(3));
+    }
+
+    #[test]
+    fn json_element_lines() {
+        let text = "[\n  {\"a\": \"[x]\"},\n  {\n    \"a\": \"}\\\"{\"\n  },\n\n  {\"a\": [1, 2]}\n]";
+        assert_eq!(element_lines(text), vec![2, 3, 7]);
+        assert_eq!(element_lines("[]"), Vec::<usize>::new());
+        assert_eq!(element_lines("[{\"a\":1},{\"a\":2}]"), vec![1, 1]);
+    }
+
+    #[test]
+    fn suggestions_for_typos() {
+        const S: Schema = Schema {
+            table: "regions",
+            required: true,
+            columns: &[
+                Column { name: "code", required: true, list: false },
+                Column { name: "name_kk", required: false, list: false },
+            ],
+        };
+        assert_eq!(suggest("nmae_kk", &S), Some("name_kk"));
+        assert_eq!(suggest("Code", &S), Some("code"));
+        assert_eq!(suggest("атауы", &S), None);
+    }
+}

@@ -1,0 +1,396 @@
+//! Validation across rows and tables: unique keys and permalinks, references, the re-issue
+//! chains and the order of status events. Builds the [`Registry`] when nothing is wrong.
+
+use std::collections::HashMap;
+
+use super::dates::add_years;
+use super::diagnostic::{Diagnostics, Problem};
+use super::ident::{number_key, slug};
+use super::load::RejectedKeys;
+use super::model::{Action, Register};
+use super::registry::*;
+
+/// Checks `register` and builds the registry. Problems go to `diags`; the registry is only
+/// meaningful when `diags` has no errors afterwards.
+pub fn validate(register: Register, rejected: &RejectedKeys, validity_years: u32, diags: &mut Diagnostics) -> Registry {
+    let mut reg = Registry {
+        validity_years,
+        ..Registry::default()
+    };
+    for row in register.regions {
+        if let Some(&first) = reg.region_by_code.get(&row.code) {
+            let first_line = reg.regions[first].position.line;
+            diags.error(&row.position, Some("code"), duplicate("region code", &row.code, first_line));
+            continue;
+        }
+        reg.region_by_code.insert(row.code.clone(), reg.regions.len());
+        reg.regions.push(Region {
+            code: row.row.code,
+            name: row.row.name,
+            position: row.position,
+        });
+    }
+    for row in register.professions {
+        if let Some(&first) = reg.profession_by_code.get(&row.code) {
+            let first_line = reg.professions[first].position.line;
+            diags.error(&row.position, Some("code"), duplicate("profession code", &row.code, first_line));
+            continue;
+        }
+        reg.profession_by_code.insert(row.code.clone(), reg.professions.len());
+        reg.professions.push(Profession {
+            code: row.row.code,
+            name: row.row.name,
+            position: row.position,
+        });
+    }
+    let mut rejected_centers = rejected.centers.clone();
+    for located in register.centers {
+        let (position, row) = (located.position, located.row);
+        if let Some(&first) = reg.center_by_bin.get(row.bin.as_str()) {
+            let first_line = reg.centers[first].position.line;
+            diags.error(&position, Some("bin"), duplicate("BIN", row.bin.as_str(), first_line));
+            continue;
+        }
+        let Some(region) = reg.region(&row.region) else {
+            if !rejected.regions.contains(&row.region) {
+                diags.error(&position, Some("region"), unknown(&row.region, "regions"));
+            }
+            rejected_centers.insert(row.bin.as_str().to_owned());
+            continue;
+        };
+        reg.center_by_bin.insert(row.bin.as_str().to_owned(), reg.centers.len());
+        reg.centers.push(Center {
+            bin: row.bin,
+            name: row.name,
+            region,
+            city: row.city,
+            address: row.address,
+            phone: row.phone,
+            email: row.email,
+            website: row.website,
+            certificates: Vec::new(),
+            position,
+        });
+    }
+
+    let mut rejected_certificates = rejected.certificates.clone();
+    let mut replaces_numbers = Vec::new();
+    for located in register.certificates {
+        let (position, row) = (located.position, located.row);
+        if let Some(&first) = reg.certificate_by_number.get(&row.number) {
+            let first_line = reg.certificates[first].position.line;
+            diags.error(&position, Some("number"), duplicate("certificate number", &row.number, first_line));
+            continue;
+        }
+        let certificate_slug = slug(&row.number);
+        if certificate_slug.is_empty() {
+            diags.error(&position, Some("number"), Problem::EmptySlug(row.number.clone()));
+            rejected_certificates.insert(row.number);
+            continue;
+        }
+        if let Some(&other) = reg.certificate_by_slug.get(&certificate_slug) {
+            let other = &reg.certificates[other];
+            diags.error(
+                &position,
+                Some("number"),
+                Problem::SlugCollision {
+                    number: row.number.clone(),
+                    other: other.number.clone(),
+                    other_line: other.position.line,
+                    slug: certificate_slug,
+                },
+            );
+            rejected_certificates.insert(row.number);
+            continue;
+        }
+        let Some(center) = reg.center(&row.bin) else {
+            if !rejected_centers.contains(&row.bin) {
+                diags.error(&position, Some("bin"), unknown(&row.bin, "centers"));
+            }
+            rejected_certificates.insert(row.number);
+            continue;
+        };
+        let valid_until = match row.valid_until {
+            Some(valid_until) => {
+                if valid_until < row.issued_on {
+                    diags.error(
+                        &position,
+                        Some("valid_until"),
+                        Problem::ValidUntilBeforeIssue {
+                            valid_until: valid_until.to_string(),
+                            issued_on: row.issued_on.to_string(),
+                        },
+                    );
+                }
+                valid_until
+            }
+            None => add_years(row.issued_on, validity_years).unwrap_or(chrono::NaiveDate::MAX),
+        };
+        let id = reg.certificates.len();
+        reg.certificate_by_number.insert(row.number.clone(), id);
+        reg.certificate_by_slug.insert(certificate_slug.clone(), id);
+        reg.certificates_by_key.entry(number_key(&row.number)).or_default().push(id);
+        replaces_numbers.push(row.replaces);
+        reg.certificates.push(Certificate {
+            number: row.number,
+            slug: certificate_slug,
+            center,
+            issued_on: row.issued_on,
+            valid_until,
+            valid_until_given: row.valid_until.is_some(),
+            replaces: None,
+            replaced_by: None,
+            agreement_number: row.agreement_number,
+            agreement_date: row.agreement_date,
+            scope: Vec::new(),
+            events: Vec::new(),
+            position,
+        });
+    }
+
+    for (id, number) in replaces_numbers.into_iter().enumerate() {
+        let Some(number) = number else { continue };
+        let position = reg.certificates[id].position.clone();
+        let Some(predecessor) = reg.certificate(&number) else {
+            if !rejected_certificates.contains(&number) {
+                diags.error(&position, Some("replaces"), unknown(&number, "certificates"));
+            }
+            continue;
+        };
+        if predecessor == id {
+            diags.error(&position, Some("replaces"), Problem::ReplacesItself(number));
+            continue;
+        }
+        if let Some(other) = reg.certificates[predecessor].replaced_by {
+            let other = &reg.certificates[other];
+            diags.error(
+                &position,
+                Some("replaces"),
+                Problem::ReplacedTwice {
+                    predecessor: number,
+                    other: other.number.clone(),
+                    other_line: other.position.line,
+                },
+            );
+            continue;
+        }
+        reg.certificates[id].replaces = Some(predecessor);
+        reg.certificates[predecessor].replaced_by = Some(id);
+        let (successor, predecessor) = (&reg.certificates[id], &reg.certificates[predecessor]);
+        if successor.issued_on < predecessor.issued_on {
+            diags.error(
+                &position,
+                Some("issued_on"),
+                Problem::SuccessorBeforePredecessor {
+                    number: successor.number.clone(),
+                    issued_on: successor.issued_on.to_string(),
+                    predecessor: predecessor.number.clone(),
+                    predecessor_issued_on: predecessor.issued_on.to_string(),
+                },
+            );
+        }
+    }
+    report_cycles(&reg, diags);
+
+    let mut first_scope_line: HashMap<(CertificateId, ProfessionId), usize> = HashMap::new();
+    for row in register.scope {
+        let Some(certificate) = reg.certificate(&row.certificate) else {
+            if !rejected_certificates.contains(&row.certificate) {
+                diags.error(&row.position, Some("certificate"), unknown(&row.certificate, "certificates"));
+            }
+            continue;
+        };
+        let Some(profession) = reg.profession(&row.profession) else {
+            if !rejected.professions.contains(&row.profession) {
+                diags.error(&row.position, Some("profession"), unknown(&row.profession, "professions"));
+            }
+            continue;
+        };
+        if let Some(&first_line) = first_scope_line.get(&(certificate, profession)) {
+            diags.error(&row.position, Some("profession"), Problem::DuplicateScope(first_line));
+            continue;
+        }
+        first_scope_line.insert((certificate, profession), row.position.line);
+        reg.certificates[certificate].scope.push(ScopeItem {
+            profession,
+            levels: row.row.levels,
+            position: row.position,
+        });
+    }
+    for certificate in &reg.certificates {
+        if certificate.scope.is_empty() {
+            diags.warning(&certificate.position, Some("number"), Problem::EmptyScope);
+        }
+    }
+
+    for row in register.events {
+        let Some(certificate) = reg.certificate(&row.certificate) else {
+            if !rejected_certificates.contains(&row.certificate) {
+                diags.error(&row.position, Some("certificate"), unknown(&row.certificate, "certificates"));
+            }
+            continue;
+        };
+        reg.certificates[certificate].events.push(StatusEvent {
+            date: row.row.date,
+            action: row.row.action,
+            reason: row.row.reason,
+            decision: row.row.decision,
+            position: row.position,
+        });
+    }
+    for id in 0..reg.certificates.len() {
+        // Stable: events of the same date keep their file order.
+        reg.certificates[id].events.sort_by_key(|e| e.date);
+        check_events(&reg, id, diags);
+    }
+
+    for id in 0..reg.certificates.len() {
+        let center = reg.certificates[id].center;
+        reg.centers[center].certificates.push(id);
+    }
+    let certificates = &reg.certificates;
+    for center in &mut reg.centers {
+        center.certificates.sort_by_key(|&id| certificates[id].issued_on);
+    }
+    reg
+}
+
+fn duplicate(what: &'static str, key: &str, first_line: usize) -> Problem {
+    Problem::Duplicate {
+        what,
+        key: key.to_owned(),
+        first_line,
+    }
+}
+
+fn unknown(key: &str, table: &'static str) -> Problem {
+    Problem::UnknownReference {
+        key: key.to_owned(),
+        table,
+    }
+}
+
+/// Reports each cycle of `replaces` once, at the member that comes first in the file.
+fn report_cycles(reg: &Registry, diags: &mut Diagnostics) {
+    let mut reported = vec![false; reg.certificates.len()];
+    for start in 0..reg.certificates.len() {
+        if reported[start] {
+            continue;
+        }
+        let mut chain = vec![start];
+        let mut current = start;
+        while let Some(previous) = reg.certificates[current].replaces {
+            if previous == start {
+                for &member in &chain {
+                    reported[member] = true;
+                }
+                let names: Vec<&str> = chain
+                    .iter()
+                    .chain([&start])
+                    .map(|&id| reg.certificates[id].number.as_str())
+                    .collect();
+                let certificate = &reg.certificates[start];
+                diags.error(
+                    &certificate.position,
+                    Some("replaces"),
+                    Problem::ReplacesCycle(names.join(" → replaces → ")),
+                );
+                break;
+            }
+            if chain.len() > reg.certificates.len() || chain.contains(&previous) {
+                break; // a cycle that does not pass through `start`: reported from its own members
+            }
+            chain.push(previous);
+            current = previous;
+        }
+    }
+}
+
+/// The order of one certificate's events, its termination against its successor, and events
+/// that cannot change its status.
+fn check_events(reg: &Registry, id: CertificateId, diags: &mut Diagnostics) {
+    let certificate = &reg.certificates[id];
+    let successor = certificate.replaced_by.map(|s| &reg.certificates[s]);
+    let mut revoked_since = None;
+    let mut terminated_on = None;
+    for event in &certificate.events {
+        let date = event.date.to_string();
+        if event.date < certificate.issued_on {
+            diags.error(
+                &event.position,
+                Some("date"),
+                Problem::EventBeforeIssue {
+                    date,
+                    issued_on: certificate.issued_on.to_string(),
+                },
+            );
+            continue;
+        }
+        if let Some(terminated_on) = terminated_on {
+            diags.error(
+                &event.position,
+                Some("date"),
+                Problem::EventAfterTermination {
+                    date,
+                    terminated_on: chrono::NaiveDate::to_string(&terminated_on),
+                },
+            );
+            continue;
+        }
+        match event.action {
+            Action::Revoked => match revoked_since {
+                Some(since) => {
+                    diags.error(
+                        &event.position,
+                        Some("action"),
+                        Problem::RevokedTwice {
+                            date: date.clone(),
+                            since: chrono::NaiveDate::to_string(&since),
+                        },
+                    );
+                }
+                None => revoked_since = Some(event.date),
+            },
+            Action::Resumed => {
+                if revoked_since.take().is_none() {
+                    diags.error(&event.position, Some("action"), Problem::ResumedWithoutRevoked(date.clone()));
+                }
+            }
+            Action::Terminated => {
+                terminated_on = Some(event.date);
+                if let Some(successor) = successor.filter(|s| event.date < s.issued_on) {
+                    let position = &successor.position;
+                    diags.error(
+                        position,
+                        Some("replaces"),
+                        Problem::PredecessorTerminated {
+                            predecessor: certificate.number.clone(),
+                            terminated_on: date.clone(),
+                            issued_on: successor.issued_on.to_string(),
+                        },
+                    );
+                }
+            }
+        }
+        if let Some(successor) = successor.filter(|s| event.date >= s.issued_on) {
+            diags.warning(
+                &event.position,
+                Some("date"),
+                Problem::EventAfterReissue {
+                    date,
+                    successor: successor.number.clone(),
+                    reissued_on: successor.issued_on.to_string(),
+                },
+            );
+        } else if event.date > certificate.valid_until {
+            diags.warning(
+                &event.position,
+                Some("date"),
+                Problem::EventAfterExpiry {
+                    date,
+                    valid_until: certificate.valid_until.to_string(),
+                },
+            );
+        }
+    }
+}
