@@ -66,7 +66,9 @@ pub struct HistoryEntry {
 /// Why a question could not be answered.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AnswerError {
-    #[error("`{0}` is not in the register (no center with this BIN, no certificate with this number)")]
+    #[error(
+        "`{0}` is not in the register (no center with this BIN, no certificate with this number)"
+    )]
     NotInRegister(String),
     #[error("`{typed}` matches several certificates: {}", .numbers.join(", "))]
     Ambiguous { typed: String, numbers: Vec<String> },
@@ -75,7 +77,12 @@ pub enum AnswerError {
 }
 
 /// Answers for `typed` (a BIN or a certificate number) on `on`, optionally for a profession.
-pub fn answer(registry: &Registry, typed: &str, on: NaiveDate, profession: Option<&str>) -> Result<StatusAnswer, AnswerError> {
+pub fn answer(
+    registry: &Registry,
+    typed: &str,
+    on: NaiveDate,
+    profession: Option<&str>,
+) -> Result<StatusAnswer, AnswerError> {
     let profession = match profession {
         Some(code) => Some(
             registry
@@ -97,26 +104,40 @@ pub fn answer(registry: &Registry, typed: &str, on: NaiveDate, profession: Optio
         Found::Ambiguous(ids) => {
             return Err(AnswerError::Ambiguous {
                 typed: typed.to_owned(),
-                numbers: ids.iter().map(|&id| registry.certificates[id].number.clone()).collect(),
+                numbers: ids
+                    .iter()
+                    .map(|&id| registry.certificates[id].number.clone())
+                    .collect(),
             })
         }
         Found::Center(id) => {
             let (status, deciding) = registry.center_status(id, on);
-            (Kind::Center, id, registry.centers[id].certificates.clone(), status, deciding)
+            (
+                Kind::Center,
+                id,
+                registry.centers[id].certificates.clone(),
+                status,
+                deciding,
+            )
         }
         Found::Certificate(id) => {
             let status = registry.certificate_status(id, on);
-            (Kind::Certificate, registry.certificates[id].center, vec![id], status, Some(id))
+            (
+                Kind::Certificate,
+                registry.certificates[id].center,
+                vec![id],
+                status,
+                Some(id),
+            )
         }
     };
     let mut in_scope = None;
     let mut levels = Levels::default();
     if profession.is_some() {
-        let covering = candidates
-            .iter()
-            .rev()
-            .copied()
-            .find(|&c| registry.certificate_status(c, on) == Status::Valid && covers(c).is_some());
+        let covering =
+            candidates.iter().rev().copied().find(|&c| {
+                registry.certificate_status(c, on) == Status::Valid && covers(c).is_some()
+            });
         in_scope = Some(covering.is_some());
         if let Some(c) = covering {
             levels = covers(c).unwrap_or_default();
@@ -191,8 +212,13 @@ impl StatusAnswer {
         };
         let _ = writeln!(out, "{}: {subject} on {}", self.status, self.on);
         let _ = writeln!(out, "holder: {} (BIN {})", self.name.get(lang), self.bin);
-        if let (Some(number), Some(from), Some(until)) = (&self.certificate, self.issued_on, self.valid_until) {
-            let _ = writeln!(out, "certificate: {number}, issued {from}, valid until {until}");
+        if let (Some(number), Some(from), Some(until)) =
+            (&self.certificate, self.issued_on, self.valid_until)
+        {
+            let _ = writeln!(
+                out,
+                "certificate: {number}, issued {from}, valid until {until}"
+            );
         }
         if let (Some(profession), Some(in_scope)) = (&self.profession, self.in_scope) {
             let name = profession.name.get(lang);
@@ -202,7 +228,11 @@ impl StatusAnswer {
                 } else {
                     format!(", levels {}", profession.levels)
                 };
-                let _ = writeln!(out, "profession {} ({name}): in scope on {}{levels}", profession.code, self.on);
+                let _ = writeln!(
+                    out,
+                    "profession {} ({name}): in scope on {}{levels}",
+                    profession.code, self.on
+                );
             } else {
                 let _ = writeln!(
                     out,
@@ -215,7 +245,13 @@ impl StatusAnswer {
             let _ = writeln!(out, "history:");
         }
         for entry in &self.history {
-            let mut line = format!("  {}  {:<13} {:<11} {}", entry.date, entry.status.as_str(), entry.change, entry.certificate);
+            let mut line = format!(
+                "  {}  {:<13} {:<11} {}",
+                entry.date,
+                entry.status.as_str(),
+                entry.change,
+                entry.certificate
+            );
             let reason = entry.reason.get(lang);
             if !reason.is_empty() {
                 let _ = write!(line, ": {reason}");

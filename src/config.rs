@@ -94,17 +94,31 @@ impl Config {
             message,
         };
         let config: Config = toml::from_str(text).map_err(|e| {
-            let line = e.span().map_or(0, |span| 1 + text[..span.start].matches('\n').count());
+            let line = e
+                .span()
+                .map_or(0, |span| 1 + text[..span.start].matches('\n').count());
             invalid(line, e.message().to_owned())
         })?;
         if config.validity_years == 0 || config.validity_years > 100 {
-            return Err(invalid(0, "validity_years must be between 1 and 100".to_owned()));
+            return Err(invalid(
+                0,
+                "validity_years must be between 1 and 100".to_owned(),
+            ));
         }
         if config.languages.contains(&config.default_language) {
-            return Err(invalid(0, "languages lists the default_language again".to_owned()));
+            return Err(invalid(
+                0,
+                "languages lists the default_language again".to_owned(),
+            ));
         }
-        if !(config.base_url.starts_with("http://") || config.base_url.starts_with("https://") || config.base_url.starts_with('/')) {
-            return Err(invalid(0, "base_url must start with http://, https:// or /".to_owned()));
+        if !(config.base_url.starts_with("http://")
+            || config.base_url.starts_with("https://")
+            || config.base_url.starts_with('/'))
+        {
+            return Err(invalid(
+                0,
+                "base_url must start with http://, https:// or /".to_owned(),
+            ));
         }
         Ok(config)
     }
@@ -112,7 +126,12 @@ impl Config {
     /// The default language first, then the others.
     pub fn all_languages(&self) -> Vec<Lang> {
         let mut all = vec![self.default_language];
-        all.extend(self.languages.iter().copied().filter(|l| *l != self.default_language));
+        all.extend(
+            self.languages
+                .iter()
+                .copied()
+                .filter(|l| *l != self.default_language),
+        );
         all
     }
 }
@@ -123,7 +142,11 @@ mod tests {
 
     #[test]
     fn minimal_config_gets_defaults() {
-        let config = Config::parse("base_url = \"https://tizilim.kz/\"\ntitle = \"Тізілім\"\n", "config.toml").unwrap();
+        let config = Config::parse(
+            "base_url = \"https://tizilim.kz/\"\ntitle = \"Тізілім\"\n",
+            "config.toml",
+        )
+        .unwrap();
         assert_eq!(config.validity_years, 3);
         assert_eq!(config.default_language, Lang::Kk);
         assert_eq!(config.theme, "default");
@@ -131,7 +154,11 @@ mod tests {
 
     #[test]
     fn unknown_keys_are_errors_with_a_line() {
-        let err = Config::parse("base_url = \"/\"\ntitle = \"Реестр\"\nvalidty_years = 5\n", "config.toml").unwrap_err();
+        let err = Config::parse(
+            "base_url = \"/\"\ntitle = \"Реестр\"\nvalidty_years = 5\n",
+            "config.toml",
+        )
+        .unwrap_err();
         let text = err.to_string();
         assert!(text.starts_with("config.toml:3: "), "{text}");
         assert!(text.contains("validty_years"), "{text}");

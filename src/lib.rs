@@ -42,6 +42,7 @@ pub fn read_site(root: &Path) -> Result<Site, Error> {
     } else {
         Config::default()
     };
-    let checked = register::load_registry(&root.join("data"), Path::new("data"), config.validity_years)?;
+    let checked =
+        register::load_registry(&root.join("data"), Path::new("data"), config.validity_years)?;
     Ok(Site { config, checked })
 }

@@ -11,7 +11,11 @@ use clap::{Parser, Subcommand};
 use tizilim::register::{dates, Diagnostic, Severity};
 
 #[derive(Parser)]
-#[command(name = "tizilim", version, about = "Publishes the register of accredited centers of recognition of professional qualifications")]
+#[command(
+    name = "tizilim",
+    version,
+    about = "Publishes the register of accredited centers of recognition of professional qualifications"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -45,7 +49,8 @@ enum Command {
 }
 
 fn parse_date_arg(text: &str) -> Result<NaiveDate, String> {
-    dates::parse_date(text).ok_or_else(|| format!("`{text}` is not a date (expected YYYY-MM-DD or DD.MM.YYYY)"))
+    dates::parse_date(text)
+        .ok_or_else(|| format!("`{text}` is not a date (expected YYYY-MM-DD or DD.MM.YYYY)"))
 }
 
 fn main() -> ExitCode {
@@ -69,7 +74,10 @@ fn report(diagnostics: &[Diagnostic]) {
     for d in diagnostics {
         let _ = writeln!(err, "{d}");
     }
-    let errors = diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
+    let errors = diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
     let warnings = diagnostics.len() - errors;
     if errors > 0 {
         let _ = writeln!(err, "{errors} error(s), {warnings} warning(s)");
@@ -114,7 +122,13 @@ fn check(root: &std::path::Path) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-fn status(root: &std::path::Path, id: &str, on: Option<NaiveDate>, profession: Option<&str>, json: bool) -> ExitCode {
+fn status(
+    root: &std::path::Path,
+    id: &str,
+    on: Option<NaiveDate>,
+    profession: Option<&str>,
+    json: bool,
+) -> ExitCode {
     let Some(site) = read_site(root) else {
         return ExitCode::from(1);
     };

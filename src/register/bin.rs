@@ -137,14 +137,22 @@ mod tests {
                 d
             })
             .find(|d| {
-                let a: u32 = d.iter().enumerate().map(|(i, &x)| u32::from(x) * (i as u32 + 1)).sum();
+                let a: u32 = d
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &x)| u32::from(x) * (i as u32 + 1))
+                    .sum();
                 let w = [3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2];
                 let b: u32 = d.iter().zip(w).map(|(&x, w)| u32::from(x) * w).sum();
                 a % 11 == 10 && b % 11 == 10
             })
             .expect("some prefix gives 10 twice");
         assert_eq!(check_digit(&prefix), None);
-        let text: String = prefix.iter().map(|d| char::from(b'0' + d)).chain(['0']).collect();
+        let text: String = prefix
+            .iter()
+            .map(|d| char::from(b'0' + d))
+            .chain(['0'])
+            .collect();
         assert_eq!(Bin::parse(&text), Err(BinError::NoCheckDigit));
     }
 }

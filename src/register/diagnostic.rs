@@ -118,7 +118,9 @@ pub enum Problem {
     },
     #[error("event dated {date} is before the certificate was issued ({issued_on})")]
     EventBeforeIssue { date: String, issued_on: String },
-    #[error("event dated {date} follows the termination of {terminated_on}; nothing may follow it")]
+    #[error(
+        "event dated {date} follows the termination of {terminated_on}; nothing may follow it"
+    )]
     EventAfterTermination { date: String, terminated_on: String },
     #[error("`resumed` on {0} does not follow a `revoked`: the certificate is not revoked then")]
     ResumedWithoutRevoked(String),
@@ -149,7 +151,9 @@ pub enum Problem {
     },
     #[error("`{0}` belongs to another center (BIN {1}); a re-issue keeps the holder")]
     ReplacesOtherCenter(String, String),
-    #[error("event dated {date} is after valid_until {valid_until}; it does not change the status")]
+    #[error(
+        "event dated {date} is after valid_until {valid_until}; it does not change the status"
+    )]
     EventAfterExpiry { date: String, valid_until: String },
     #[error("event dated {date} is on or after the re-issue by `{successor}` ({reissued_on}); it does not change the status")]
     EventAfterReissue {
@@ -209,7 +213,13 @@ impl Diagnostics {
         self.push(Severity::Warning, position, column, problem);
     }
 
-    fn push(&mut self, severity: Severity, position: &Position, column: Option<&str>, problem: Problem) {
+    fn push(
+        &mut self,
+        severity: Severity,
+        position: &Position,
+        column: Option<&str>,
+        problem: Problem,
+    ) {
         self.items.push(Diagnostic {
             severity,
             position: position.clone(),
@@ -228,8 +238,9 @@ impl Diagnostics {
 
     /// All diagnostics sorted by file and line (stable within a row), errors and warnings mixed.
     pub fn into_sorted(mut self) -> Vec<Diagnostic> {
-        self.items
-            .sort_by(|a, b| (&a.position.file, a.position.line).cmp(&(&b.position.file, b.position.line)));
+        self.items.sort_by(|a, b| {
+            (&a.position.file, a.position.line).cmp(&(&b.position.file, b.position.line))
+        });
         self.items
     }
 

@@ -24,13 +24,23 @@ const fn col(name: &'static str, required: bool) -> Column {
 pub const REGIONS: Schema = Schema {
     table: "regions",
     required: true,
-    columns: &[col("code", true), col("name_kk", false), col("name_ru", false), col("name_en", false)],
+    columns: &[
+        col("code", true),
+        col("name_kk", false),
+        col("name_ru", false),
+        col("name_en", false),
+    ],
 };
 
 pub const PROFESSIONS: Schema = Schema {
     table: "professions",
     required: true,
-    columns: &[col("code", true), col("name_kk", false), col("name_ru", false), col("name_en", false)],
+    columns: &[
+        col("code", true),
+        col("name_kk", false),
+        col("name_ru", false),
+        col("name_en", false),
+    ],
 };
 
 pub const CENTERS: Schema = Schema {
@@ -97,38 +107,71 @@ pub const EVENTS: Schema = Schema {
 /// Every table of the register, in the order they are read.
 pub const TABLES: [Schema; 6] = [REGIONS, PROFESSIONS, CENTERS, CERTIFICATES, SCOPE, EVENTS];
 
-/// Keys of rows that were rejected for a bad key or required value: references to them are
-/// not reported again as "not in the register", since the row itself already has an error.
+/// Keys of one table's rows that were rejected for an error of their own, or the whole
+/// table when it could not be read: references to them are not reported again as "not in
+/// the register", since the error that explains them is already reported.
+#[derive(Debug, Default, Clone)]
+pub struct Rejected {
+    pub keys: HashSet<String>,
+    pub whole_table: bool,
+}
+
+impl Rejected {
+    pub fn contains(&self, key: &str) -> bool {
+        self.whole_table || self.keys.contains(key)
+    }
+
+    pub fn insert(&mut self, key: String) {
+        self.keys.insert(key);
+    }
+
+    pub fn extend(&mut self, keys: impl IntoIterator<Item = String>) {
+        self.keys.extend(keys);
+    }
+}
+
+/// What `load` rejected, table by table.
 #[derive(Debug, Default, Clone)]
 pub struct RejectedKeys {
-    pub regions: HashSet<String>,
-    pub professions: HashSet<String>,
-    pub centers: HashSet<String>,
-    pub certificates: HashSet<String>,
+    pub regions: Rejected,
+    pub professions: Rejected,
+    pub centers: Rejected,
+    pub certificates: Rejected,
+    /// Certificates named by any scope row, used or not (or all, when the scope or the
+    /// professions could not be read): only the others are reported as covering nothing.
+    pub scope_certificates: Rejected,
 }
 
 /// Reads and types every table of `data_dir`. `shown_dir` names the folder in messages.
-pub fn load(data_dir: &Path, shown_dir: &Path, diags: &mut Diagnostics) -> (Register, RejectedKeys) {
+pub fn load(
+    data_dir: &Path,
+    shown_dir: &Path,
+    diags: &mut Diagnostics,
+) -> (Register, RejectedKeys) {
     let mut register = Register::default();
     let mut rejected = RejectedKeys::default();
-    let each = |schema: &Schema, diags: &mut Diagnostics, f: &mut dyn FnMut(&mut Fields<'_>)| {
-        let table = read_table(data_dir, shown_dir, schema, diags);
-        for row in &table.rows {
-            let mut fields = Fields {
-                row,
-                table: &table,
-                schema,
-                diags,
-                ok: true,
-            };
-            f(&mut fields);
-        }
-    };
-    each(&REGIONS, diags, &mut |f| {
+    // Reads a table and hands each row to `f`; says whether the table was read whole.
+    let each =
+        |schema: &Schema, diags: &mut Diagnostics, f: &mut dyn FnMut(&mut Fields<'_>)| -> bool {
+            let table = read_table(data_dir, shown_dir, schema, diags);
+            for row in &table.rows {
+                let mut fields = Fields {
+                    row,
+                    table: &table,
+                    schema,
+                    diags,
+                };
+                f(&mut fields);
+            }
+            table.complete
+        };
+    let complete = each(&REGIONS, diags, &mut |f| {
         let code = f.required("code");
         let name = f.names("name");
         match code {
-            Some(code) if is_region_code(&code) && f.ok => register.regions.push(f.located(RegionRow { code, name })),
+            Some(code) if is_region_code(&code) && f.usable() => {
+                register.regions.push(f.located(RegionRow { code, name }))
+            }
             Some(code) => {
                 if !is_region_code(&code) {
                     f.error("code", Problem::BadRegionCode(code.clone()));
@@ -138,13 +181,14 @@ pub fn load(data_dir: &Path, shown_dir: &Path, diags: &mut Diagnostics) -> (Regi
             None => {}
         }
     });
-    each(&PROFESSIONS, diags, &mut |f| {
+    rejected.regions.whole_table = !complete;
+    let complete = each(&PROFESSIONS, diags, &mut |f| {
         let code = f.required("code");
         let name = f.names("name");
         match code {
-            Some(code) if !code.contains(';') && f.ok => {
-                register.professions.push(f.located(ProfessionRow { code, name }))
-            }
+            Some(code) if !code.contains(';') && f.usable() => register
+                .professions
+                .push(f.located(ProfessionRow { code, name })),
             Some(code) => {
                 if code.contains(';') {
                     f.error("code", Problem::BadProfessionCode(code.clone()));
@@ -154,7 +198,8 @@ pub fn load(data_dir: &Path, shown_dir: &Path, diags: &mut Diagnostics) -> (Regi
             None => {}
         }
     });
-    each(&CENTERS, diags, &mut |f| {
+    rejected.professions.whole_table = !complete;
+    let complete = each(&CENTERS, diags, &mut |f| {
         let bin_text = f.required("bin");
         let bin = bin_text.as_deref().and_then(|text| match Bin::parse(text) {
             Ok(bin) => Some(bin),
@@ -170,7 +215,7 @@ pub fn load(data_dir: &Path, shown_dir: &Path, diags: &mut Diagnostics) -> (Regi
         let phone = f.optional("phone");
         let email = f.email("email");
         let website = f.website("website");
-        match (bin, region, f.ok) {
+        match (bin, region, f.usable()) {
             (Some(bin), Some(region), true) => register.centers.push(f.located(CenterRow {
                 bin,
                 name,
@@ -184,7 +229,8 @@ pub fn load(data_dir: &Path, shown_dir: &Path, diags: &mut Diagnostics) -> (Regi
             _ => rejected.centers.extend(bin_text),
         }
     });
-    each(&CERTIFICATES, diags, &mut |f| {
+    rejected.centers.whole_table = !complete;
+    let complete = each(&CERTIFICATES, diags, &mut |f| {
         let number = f.required("number");
         let bin = f.required("bin");
         let issued_on = f.date("issued_on", true);
@@ -192,26 +238,30 @@ pub fn load(data_dir: &Path, shown_dir: &Path, diags: &mut Diagnostics) -> (Regi
         let replaces = f.optional("replaces");
         let agreement_number = f.optional("agreement_number");
         let agreement_date = f.date("agreement_date", false);
-        match (number, bin, issued_on, f.ok) {
-            (Some(number), Some(bin), Some(issued_on), true) => register.certificates.push(f.located(CertificateRow {
-                number,
-                bin,
-                issued_on,
-                valid_until,
-                replaces,
-                agreement_number,
-                agreement_date,
-            })),
+        match (number, bin, issued_on, f.usable()) {
+            (Some(number), Some(bin), Some(issued_on), true) => {
+                register.certificates.push(f.located(CertificateRow {
+                    number,
+                    bin,
+                    issued_on,
+                    valid_until,
+                    replaces,
+                    agreement_number,
+                    agreement_date,
+                }))
+            }
             (number, ..) => {
                 rejected.certificates.extend(number);
             }
         }
     });
-    each(&SCOPE, diags, &mut |f| {
+    rejected.certificates.whole_table = !complete;
+    let complete = each(&SCOPE, diags, &mut |f| {
         let certificate = f.required("certificate");
         let profession = f.required("profession");
         let levels = f.levels("levels");
-        if let (Some(certificate), Some(profession), true) = (certificate, profession, f.ok) {
+        rejected.scope_certificates.extend(certificate.clone());
+        if let (Some(certificate), Some(profession), true) = (certificate, profession, f.usable()) {
             register.scope.push(f.located(ScopeRow {
                 certificate,
                 profession,
@@ -219,19 +269,24 @@ pub fn load(data_dir: &Path, shown_dir: &Path, diags: &mut Diagnostics) -> (Regi
             }));
         }
     });
+    rejected.scope_certificates.whole_table = !complete || rejected.professions.whole_table;
     each(&EVENTS, diags, &mut |f| {
         let certificate = f.required("certificate");
         let date = f.date("date", true);
-        let action = f.required("action").and_then(|text| match Action::parse(&text) {
-            Some(action) => Some(action),
-            None => {
-                f.error("action", Problem::BadAction(text));
-                None
-            }
-        });
+        let action = f
+            .required("action")
+            .and_then(|text| match Action::parse(&text) {
+                Some(action) => Some(action),
+                None => {
+                    f.error("action", Problem::BadAction(text));
+                    None
+                }
+            });
         let reason = f.text("reason");
         let decision = f.optional("decision");
-        if let (Some(certificate), Some(date), Some(action), true) = (certificate, date, action, f.ok) {
+        if let (Some(certificate), Some(date), Some(action), true) =
+            (certificate, date, action, f.usable())
+        {
             register.events.push(f.located(EventRow {
                 certificate,
                 date,
@@ -245,23 +300,36 @@ pub fn load(data_dir: &Path, shown_dir: &Path, diags: &mut Diagnostics) -> (Regi
 }
 
 fn is_region_code(code: &str) -> bool {
-    !code.is_empty() && code.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    !code.is_empty()
+        && code
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 /// Typed access to the cells of one raw row; every problem is reported with the row's
-/// position and the column's name, and clears `ok`.
+/// position and the column's name.
+///
+/// A row with a bad value in a column that is not its key is still kept (with that value
+/// absent), so that the checks between tables still run on it and report everything in one
+/// pass; the error already reported keeps the register from being published.
 struct Fields<'a> {
     row: &'a RawRow,
     table: &'a RawTable,
     schema: &'a Schema,
     diags: &'a mut Diagnostics,
-    ok: bool,
 }
 
 impl Fields<'_> {
+    /// Whether the row's shape is right, so that its typed values can be used.
+    fn usable(&self) -> bool {
+        !self.row.broken
+    }
+
+    /// Reports a problem of a cell; a broken row (already reported) reports nothing more.
     fn error(&mut self, column: &str, problem: Problem) {
-        self.ok = false;
-        self.diags.error(&self.row.position, Some(column), problem);
+        if !self.row.broken {
+            self.diags.error(&self.row.position, Some(column), problem);
+        }
     }
 
     fn located<T>(&self, row: T) -> Located<T> {
@@ -272,9 +340,12 @@ impl Fields<'_> {
     }
 
     fn index(&self, column: &str) -> usize {
-        self.schema
-            .index(column)
-            .unwrap_or_else(|| panic!("column {column} is not in the schema of {}", self.schema.table))
+        self.schema.index(column).unwrap_or_else(|| {
+            panic!(
+                "column {column} is not in the schema of {}",
+                self.schema.table
+            )
+        })
     }
 
     fn cell(&self, column: &str) -> Option<&Cell> {
@@ -295,9 +366,7 @@ impl Fields<'_> {
     fn required(&mut self, column: &str) -> Option<String> {
         let value = self.optional(column);
         if value.is_none() {
-            if self.table.absent_columns[self.index(column)] {
-                self.ok = false;
-            } else {
+            if !self.table.absent_columns[self.index(column)] {
                 self.error(column, Problem::Required);
             }
         }
@@ -348,7 +417,10 @@ impl Fields<'_> {
     fn website(&mut self, column: &str) -> Option<String> {
         let text = self.optional(column)?;
         let ok = url::Url::parse(&text)
-            .map(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some_and(|h| h.contains('.')))
+            .map(|u| {
+                matches!(u.scheme(), "http" | "https")
+                    && u.host_str().is_some_and(|h| h.contains('.'))
+            })
             .unwrap_or(false);
         if ok {
             Some(text)
@@ -382,9 +454,13 @@ pub fn is_email(text: &str) -> bool {
     };
     !local.is_empty()
         && !domain.contains('@')
-        && !text.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | '"' | ',' | ';'))
+        && !text.chars().any(|c| {
+            c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | '"' | ',' | ';')
+        })
         && domain.split('.').count() >= 2
-        && domain.split('.').all(|label| !label.is_empty() && !label.starts_with('-') && !label.ends_with('-'))
+        && domain
+            .split('.')
+            .all(|label| !label.is_empty() && !label.starts_with('-') && !label.ends_with('-'))
 }
 
 #[cfg(test)]
@@ -393,10 +469,25 @@ mod tests {
 
     #[test]
     fn emails() {
-        for good in ["info@centr.kz", "a.b+c@mail.example.kz", "орталық@мысал.қаз"] {
+        for good in [
+            "info@centr.kz",
+            "a.b+c@mail.example.kz",
+            "орталық@мысал.қаз",
+        ] {
             assert!(is_email(good), "{good}");
         }
-        for bad in ["", "info", "@centr.kz", "info@", "info@centr", "in fo@centr.kz", "a@b@c.kz", "a@-b.kz", "a@b..kz", "<a@b.kz>"] {
+        for bad in [
+            "",
+            "info",
+            "@centr.kz",
+            "info@",
+            "info@centr",
+            "in fo@centr.kz",
+            "a@b@c.kz",
+            "a@-b.kz",
+            "a@b..kz",
+            "<a@b.kz>",
+        ] {
             assert!(!is_email(bad), "{bad}");
         }
     }

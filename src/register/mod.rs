@@ -16,6 +16,7 @@ pub mod registry;
 pub mod status;
 pub mod table;
 pub mod validate;
+pub mod write;
 
 use std::path::Path;
 
@@ -35,7 +36,11 @@ pub struct Checked {
 /// Loads and validates the register in `data_dir`. `shown_dir` is how the folder is named in
 /// messages (e.g. `data`, relative to the site root). Every problem is collected: the result
 /// is an error if any of them is an error, with all diagnostics (warnings too) sorted.
-pub fn load_registry(data_dir: &Path, shown_dir: &Path, validity_years: u32) -> Result<Checked, InvalidRegister> {
+pub fn load_registry(
+    data_dir: &Path,
+    shown_dir: &Path,
+    validity_years: u32,
+) -> Result<Checked, InvalidRegister> {
     let mut diags = Diagnostics::default();
     let (register, rejected) = load::load(data_dir, shown_dir, &mut diags);
     let registry = validate::validate(register, &rejected, validity_years, &mut diags);

@@ -11,7 +11,9 @@ use super::bin::Bin;
 use super::diagnostic::Position;
 
 /// The languages of the register and of the site.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Lang {
     Kk,
@@ -289,7 +291,11 @@ mod tests {
                 .iter()
                 .map(|p| Levels::parse_part(p))
                 .try_fold(Levels::default(), |acc, l| Some(acc.union(l?)));
-            assert_eq!(parsed.map(|l| l.to_string()).as_deref(), *expected, "{parts:?}");
+            assert_eq!(
+                parsed.map(|l| l.to_string()).as_deref(),
+                *expected,
+                "{parts:?}"
+            );
         }
     }
 

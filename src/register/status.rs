@@ -245,7 +245,9 @@ impl Registry {
         )];
         for date in dates {
             let (status, deciding) = self.center_status(id, date);
-            let last = timeline.last_mut().expect("timeline starts with one interval");
+            let last = timeline
+                .last_mut()
+                .expect("timeline starts with one interval");
             if last.0.status == status && last.1 == deciding {
                 continue;
             }
@@ -284,8 +286,15 @@ impl Registry {
 }
 
 /// Appends an interval starting on `date` unless the status does not change.
-fn push_interval(timeline: &mut Vec<Interval>, date: NaiveDate, status: Status, cause: impl FnOnce() -> Cause) {
-    let last = timeline.last_mut().expect("timeline starts with one interval");
+fn push_interval(
+    timeline: &mut Vec<Interval>,
+    date: NaiveDate,
+    status: Status,
+    cause: impl FnOnce() -> Cause,
+) {
+    let last = timeline
+        .last_mut()
+        .expect("timeline starts with one interval");
     if last.status == status {
         return;
     }

@@ -46,27 +46,46 @@ pub enum Cell {
 pub struct RawRow {
     pub position: Position,
     pub cells: Vec<Option<Cell>>,
+    /// The row's shape is wrong (an error was reported for it): its cells may be read for
+    /// its key, so that references to it are not reported again, but it is never used.
+    pub broken: bool,
 }
 
 /// The rows of a table, and which schema columns its file does not have at all (so that
 /// a missing column is reported once, not once per row).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct RawTable {
     pub rows: Vec<RawRow>,
     pub absent_columns: Vec<bool>,
+    /// False when the file could not be read whole (missing, unreadable, malformed, a
+    /// required column missing): references into it are then not checked, since every one
+    /// would fail for the same reason already reported.
+    pub complete: bool,
+}
+
+impl RawTable {
+    fn unreadable(schema: &Schema) -> RawTable {
+        RawTable {
+            rows: Vec::new(),
+            absent_columns: vec![false; schema.columns.len()],
+            complete: false,
+        }
+    }
 }
 
 /// Finds `NAME.csv` or `NAME.json` in `data_dir` and reads it. `shown_dir` is how the folder
 /// is named in messages (`data`). Problems go to `diags`; what could be read is returned.
-pub fn read_table(data_dir: &Path, shown_dir: &Path, schema: &Schema, diags: &mut Diagnostics) -> RawTable {
+pub fn read_table(
+    data_dir: &Path,
+    shown_dir: &Path,
+    schema: &Schema,
+    diags: &mut Diagnostics,
+) -> RawTable {
     let csv_path = data_dir.join(format!("{}.csv", schema.table));
     let json_path = data_dir.join(format!("{}.json", schema.table));
     let shown_csv: Arc<Path> = Arc::from(shown_dir.join(format!("{}.csv", schema.table)));
     let shown_json: Arc<Path> = Arc::from(shown_dir.join(format!("{}.json", schema.table)));
-    let empty = RawTable {
-        rows: Vec::new(),
-        absent_columns: vec![false; schema.columns.len()],
-    };
+    let empty = RawTable::unreadable(schema);
     match (csv_path.is_file(), json_path.is_file()) {
         (true, true) => {
             diags.error(
@@ -91,8 +110,13 @@ pub fn read_table(data_dir: &Path, shown_dir: &Path, schema: &Schema, diags: &mu
                     None,
                     Problem::MissingTable(schema.table.to_owned()),
                 );
+                empty
+            } else {
+                RawTable {
+                    complete: true,
+                    ..empty
+                }
             }
-            empty
         }
     }
 }
@@ -102,7 +126,11 @@ fn read_text(path: &Path, shown: &Arc<Path>, diags: &mut Diagnostics) -> Option<
     let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
         Err(e) => {
-            diags.error(&Position::new(shown.clone(), 0), None, Problem::Unreadable(e.to_string()));
+            diags.error(
+                &Position::new(shown.clone(), 0),
+                None,
+                Problem::Unreadable(e.to_string()),
+            );
             return None;
         }
     };
@@ -174,16 +202,13 @@ fn unclosed_quote(text: &str, delimiter: u8) -> Option<usize> {
 
 fn read_csv(text: &str, file: Arc<Path>, schema: &Schema, diags: &mut Diagnostics) -> RawTable {
     let delimiter = detect_delimiter(text);
-    if let Some(line) = unclosed_quote(text, delimiter) {
+    let unclosed = unclosed_quote(text, delimiter);
+    if let Some(line) = unclosed {
         diags.error(
-            &Position::new(file, line),
+            &Position::new(file.clone(), line),
             None,
             Problem::MalformedCsv("a quoted cell opened on this line is never closed".to_owned()),
         );
-        return RawTable {
-            rows: Vec::new(),
-            absent_columns: vec![false; schema.columns.len()],
-        };
     }
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
@@ -191,42 +216,60 @@ fn read_csv(text: &str, file: Arc<Path>, schema: &Schema, diags: &mut Diagnostic
         .flexible(true)
         .trim(csv::Trim::All)
         .from_reader(text.as_bytes());
+    let mut lines = LineCounter::new(text);
     let mut records = reader.records();
     let header = loop {
         match records.next() {
             None => {
                 diags.error(&Position::new(file, 0), None, Problem::NoHeader);
-                return RawTable {
-                    rows: Vec::new(),
-                    absent_columns: vec![false; schema.columns.len()],
-                };
+                return RawTable::unreadable(schema);
             }
             Some(Ok(record)) if record.iter().all(str::is_empty) => continue,
             Some(Ok(record)) => break record,
             Some(Err(e)) => {
-                let line = e.position().map_or(0, |p| p.line() as usize);
-                diags.error(&Position::new(file, line), None, Problem::MalformedCsv(e.to_string()));
-                return RawTable::default();
+                let line = e.position().map_or(0, |p| lines.line_at(p.byte()));
+                diags.error(
+                    &Position::new(file, line),
+                    None,
+                    Problem::MalformedCsv(e.to_string()),
+                );
+                return RawTable::unreadable(schema);
             }
         }
     };
-    let header_line = header.position().map_or(1, |p| p.line() as usize);
+    let header_line = header.position().map_or(1, |p| lines.line_at(p.byte()));
     let names: Vec<&str> = header.iter().collect();
-    let (mapping, absent_columns) = map_header(&names, schema, &Position::new(file.clone(), header_line), diags);
+    let (mapping, absent_columns) = map_header(
+        &names,
+        schema,
+        &Position::new(file.clone(), header_line),
+        diags,
+    );
+    let required_missing = schema
+        .columns
+        .iter()
+        .zip(&absent_columns)
+        .any(|(c, absent)| c.required && *absent);
     let mut rows = Vec::new();
     for record in records {
         let record = match record {
             Ok(record) => record,
             Err(e) => {
-                let line = e.position().map_or(0, |p| p.line() as usize);
-                diags.error(&Position::new(file.clone(), line), None, Problem::MalformedCsv(e.to_string()));
+                let line = e.position().map_or(0, |p| lines.line_at(p.byte()));
+                diags.error(
+                    &Position::new(file.clone(), line),
+                    None,
+                    Problem::MalformedCsv(e.to_string()),
+                );
                 continue;
             }
         };
         if record.iter().all(str::is_empty) {
             continue; // blank rows, e.g. `;;;;` left by Excel
         }
-        let position = Position::new(file.clone(), record.position().map_or(0, |p| p.line() as usize));
+        let line = record.position().map_or(0, |p| lines.line_at(p.byte()));
+        let position = Position::new(file.clone(), line);
+        let mut broken = false;
         if record.len() != names.len() {
             // Trailing empty cells (Excel pads short rows) are harmless; anything else is not.
             let extra_is_empty = record.iter().skip(names.len()).all(str::is_empty);
@@ -239,7 +282,7 @@ fn read_csv(text: &str, file: Arc<Path>, schema: &Schema, diags: &mut Diagnostic
                         expected: names.len(),
                     },
                 );
-                continue;
+                broken = true;
             }
         }
         let mut cells = vec![None; schema.columns.len()];
@@ -248,14 +291,73 @@ fn read_csv(text: &str, file: Arc<Path>, schema: &Schema, diags: &mut Diagnostic
                 cells[index] = text_cell(value, schema.columns[index].list);
             }
         }
-        rows.push(RawRow { position, cells });
+        rows.push(RawRow {
+            position,
+            cells,
+            broken,
+        });
     }
-    RawTable { rows, absent_columns }
+    if unclosed.is_some() {
+        // The last row swallowed everything after the open quote.
+        if let Some(last) = rows.last_mut() {
+            last.broken = true;
+        }
+    }
+    RawTable {
+        rows,
+        absent_columns,
+        complete: unclosed.is_none() && !required_missing,
+    }
 }
 
-/// A cell from text: `None` when empty; a list split on `;` for list columns.
+/// Line numbers of byte offsets, for offsets given in increasing order. A row's line is that
+/// of its first character (the `csv` crate's own line count is off after a CRLF).
+struct LineCounter<'a> {
+    text: &'a [u8],
+    offset: usize,
+    line: usize,
+}
+
+impl<'a> LineCounter<'a> {
+    fn new(text: &'a str) -> Self {
+        LineCounter {
+            text: text.as_bytes(),
+            offset: 0,
+            line: 1,
+        }
+    }
+
+    fn line_at(&mut self, byte: u64) -> usize {
+        let mut target = usize::try_from(byte)
+            .unwrap_or(usize::MAX)
+            .min(self.text.len());
+        while target < self.text.len() && matches!(self.text[target], b'\r' | b'\n') {
+            target += 1;
+        }
+        if target >= self.offset {
+            self.line += self.text[self.offset..target]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count();
+        } else {
+            self.line = 1 + self.text[..target].iter().filter(|&&b| b == b'\n').count();
+        }
+        self.offset = target;
+        self.line
+    }
+}
+
+/// A cell from text: `None` when empty; a list split on `;` for list columns. Line breaks
+/// inside a cell become `\n` whatever the file used.
 fn text_cell(value: &str, list: bool) -> Option<Cell> {
     let value = value.trim();
+    let normalized;
+    let value = if value.contains('\r') {
+        normalized = value.replace("\r\n", "\n").replace('\r', "\n");
+        normalized.as_str()
+    } else {
+        value
+    };
     if value.is_empty() {
         return None;
     }
@@ -292,7 +394,11 @@ fn map_header(
             }
             None => {
                 if !name.is_empty() {
-                    diags.error(position, Some(name), Problem::UnknownColumn(suggest(name, schema)));
+                    diags.error(
+                        position,
+                        Some(name),
+                        Problem::UnknownColumn(suggest(name, schema)),
+                    );
                 }
                 mapping.push(None);
             }
@@ -325,7 +431,9 @@ fn edit_distance(a: &str, b: &str) -> usize {
     for (i, ca) in a.chars().enumerate() {
         let mut cur = vec![i + 1; b.len() + 1];
         for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
         }
         prev = cur;
     }
@@ -383,7 +491,8 @@ impl<'de> Deserialize<'de> for JsonItem {
 
 /// Lines on which the elements of the top-level array start (the text is valid JSON).
 fn element_lines(text: &str) -> Vec<usize> {
-    let (mut lines, mut line, mut depth, mut in_string, mut escaped, mut expecting) = (Vec::new(), 1, 0, false, false, false);
+    let (mut lines, mut line, mut depth, mut in_string, mut escaped, mut expecting) =
+        (Vec::new(), 1, 0, false, false, false);
     for c in text.chars() {
         if c == '\n' {
             line += 1;
@@ -419,21 +528,25 @@ fn element_lines(text: &str) -> Vec<usize> {
 
 fn read_json(text: &str, file: Arc<Path>, schema: &Schema, diags: &mut Diagnostics) -> RawTable {
     let mut table = RawTable {
-        rows: Vec::new(),
-        absent_columns: vec![false; schema.columns.len()],
+        complete: true,
+        ..RawTable::unreadable(schema)
     };
     let items: Vec<JsonItem> = match serde_json::from_str(text) {
         Ok(items) => items,
         Err(e) => {
             let message = e.to_string();
             // serde_json appends " at line L column C"; the position goes in front instead.
-            let message = message.split(" at line ").next().unwrap_or(&message).to_owned();
+            let message = message
+                .split(" at line ")
+                .next()
+                .unwrap_or(&message)
+                .to_owned();
             diags.error(
                 &Position::new(file, e.line()),
                 Some(&format!("column {}", e.column())),
                 Problem::MalformedJson(message),
             );
-            return table;
+            return RawTable::unreadable(schema);
         }
     };
     let lines = element_lines(text);
@@ -448,16 +561,20 @@ fn read_json(text: &str, file: Arc<Path>, schema: &Schema, diags: &mut Diagnosti
         };
         let mut cells = vec![None; schema.columns.len()];
         let mut seen: HashMap<&str, ()> = HashMap::new();
-        let mut row_ok = true;
+        let mut broken = false;
         for (key, value) in &entries {
             let Some(index) = schema.index(key) else {
-                diags.error(&position, Some(key), Problem::UnknownColumn(suggest(key, schema)));
-                row_ok = false;
+                diags.error(
+                    &position,
+                    Some(key),
+                    Problem::UnknownColumn(suggest(key, schema)),
+                );
+                broken = true;
                 continue;
             };
             if seen.insert(key.as_str(), ()).is_some() {
                 diags.error(&position, Some(key), Problem::DuplicateColumn);
-                row_ok = false;
+                broken = true;
                 continue;
             }
             let list = schema.columns[index].list;
@@ -465,13 +582,15 @@ fn read_json(text: &str, file: Arc<Path>, schema: &Schema, diags: &mut Diagnosti
                 Ok(cell) => cells[index] = cell,
                 Err(found) => {
                     diags.error(&position, Some(key), Problem::NotText { list, found });
-                    row_ok = false;
+                    broken = true;
                 }
             }
         }
-        if row_ok {
-            table.rows.push(RawRow { position, cells });
-        }
+        table.rows.push(RawRow {
+            position,
+            cells,
+            broken,
+        });
     }
     table
 }
@@ -523,7 +642,8 @@ mod tests {
 
     #[test]
     fn json_element_lines() {
-        let text = "[\n  {\"a\": \"[x]\"},\n  {\n    \"a\": \"}\\\"{\"\n  },\n\n  {\"a\": [1, 2]}\n]";
+        let text =
+            "[\n  {\"a\": \"[x]\"},\n  {\n    \"a\": \"}\\\"{\"\n  },\n\n  {\"a\": [1, 2]}\n]";
         assert_eq!(element_lines(text), vec![2, 3, 7]);
         assert_eq!(element_lines("[]"), Vec::<usize>::new());
         assert_eq!(element_lines("[{\"a\":1},{\"a\":2}]"), vec![1, 1]);
@@ -535,8 +655,16 @@ mod tests {
             table: "regions",
             required: true,
             columns: &[
-                Column { name: "code", required: true, list: false },
-                Column { name: "name_kk", required: false, list: false },
+                Column {
+                    name: "code",
+                    required: true,
+                    list: false,
+                },
+                Column {
+                    name: "name_kk",
+                    required: false,
+                    list: false,
+                },
             ],
         };
         assert_eq!(suggest("nmae_kk", &S), Some("name_kk"));

@@ -10,9 +10,17 @@ use super::load::RejectedKeys;
 use super::model::{Action, Register};
 use super::registry::*;
 
+/// Stands for a reference that does not resolve; only ever in a registry built with errors.
+const UNRESOLVED: usize = usize::MAX;
+
 /// Checks `register` and builds the registry. Problems go to `diags`; the registry is only
-/// meaningful when `diags` has no errors afterwards.
-pub fn validate(register: Register, rejected: &RejectedKeys, validity_years: u32, diags: &mut Diagnostics) -> Registry {
+/// meaningful when `diags` has no errors afterwards (it may then hold unresolved references).
+pub fn validate(
+    register: Register,
+    rejected: &RejectedKeys,
+    validity_years: u32,
+    diags: &mut Diagnostics,
+) -> Registry {
     let mut reg = Registry {
         validity_years,
         ..Registry::default()
@@ -20,10 +28,15 @@ pub fn validate(register: Register, rejected: &RejectedKeys, validity_years: u32
     for row in register.regions {
         if let Some(&first) = reg.region_by_code.get(&row.code) {
             let first_line = reg.regions[first].position.line;
-            diags.error(&row.position, Some("code"), duplicate("region code", &row.code, first_line));
+            diags.error(
+                &row.position,
+                Some("code"),
+                duplicate("region code", &row.code, first_line),
+            );
             continue;
         }
-        reg.region_by_code.insert(row.code.clone(), reg.regions.len());
+        reg.region_by_code
+            .insert(row.code.clone(), reg.regions.len());
         reg.regions.push(Region {
             code: row.row.code,
             name: row.row.name,
@@ -33,32 +46,40 @@ pub fn validate(register: Register, rejected: &RejectedKeys, validity_years: u32
     for row in register.professions {
         if let Some(&first) = reg.profession_by_code.get(&row.code) {
             let first_line = reg.professions[first].position.line;
-            diags.error(&row.position, Some("code"), duplicate("profession code", &row.code, first_line));
+            diags.error(
+                &row.position,
+                Some("code"),
+                duplicate("profession code", &row.code, first_line),
+            );
             continue;
         }
-        reg.profession_by_code.insert(row.code.clone(), reg.professions.len());
+        reg.profession_by_code
+            .insert(row.code.clone(), reg.professions.len());
         reg.professions.push(Profession {
             code: row.row.code,
             name: row.row.name,
             position: row.position,
         });
     }
-    let mut rejected_centers = rejected.centers.clone();
     for located in register.centers {
         let (position, row) = (located.position, located.row);
         if let Some(&first) = reg.center_by_bin.get(row.bin.as_str()) {
             let first_line = reg.centers[first].position.line;
-            diags.error(&position, Some("bin"), duplicate("BIN", row.bin.as_str(), first_line));
+            diags.error(
+                &position,
+                Some("bin"),
+                duplicate("BIN", row.bin.as_str(), first_line),
+            );
             continue;
         }
-        let Some(region) = reg.region(&row.region) else {
+        let region = reg.region(&row.region).unwrap_or_else(|| {
             if !rejected.regions.contains(&row.region) {
                 diags.error(&position, Some("region"), unknown(&row.region, "regions"));
             }
-            rejected_centers.insert(row.bin.as_str().to_owned());
-            continue;
-        };
-        reg.center_by_bin.insert(row.bin.as_str().to_owned(), reg.centers.len());
+            UNRESOLVED
+        });
+        reg.center_by_bin
+            .insert(row.bin.as_str().to_owned(), reg.centers.len());
         reg.centers.push(Center {
             bin: row.bin,
             name: row.name,
@@ -79,12 +100,20 @@ pub fn validate(register: Register, rejected: &RejectedKeys, validity_years: u32
         let (position, row) = (located.position, located.row);
         if let Some(&first) = reg.certificate_by_number.get(&row.number) {
             let first_line = reg.certificates[first].position.line;
-            diags.error(&position, Some("number"), duplicate("certificate number", &row.number, first_line));
+            diags.error(
+                &position,
+                Some("number"),
+                duplicate("certificate number", &row.number, first_line),
+            );
             continue;
         }
         let certificate_slug = slug(&row.number);
         if certificate_slug.is_empty() {
-            diags.error(&position, Some("number"), Problem::EmptySlug(row.number.clone()));
+            diags.error(
+                &position,
+                Some("number"),
+                Problem::EmptySlug(row.number.clone()),
+            );
             rejected_certificates.insert(row.number);
             continue;
         }
@@ -103,13 +132,12 @@ pub fn validate(register: Register, rejected: &RejectedKeys, validity_years: u32
             rejected_certificates.insert(row.number);
             continue;
         }
-        let Some(center) = reg.center(&row.bin) else {
-            if !rejected_centers.contains(&row.bin) {
+        let center = reg.center(&row.bin).unwrap_or_else(|| {
+            if !rejected.centers.contains(&row.bin) {
                 diags.error(&position, Some("bin"), unknown(&row.bin, "centers"));
             }
-            rejected_certificates.insert(row.number);
-            continue;
-        };
+            UNRESOLVED
+        });
         let valid_until = match row.valid_until {
             Some(valid_until) => {
                 if valid_until < row.issued_on {
@@ -129,7 +157,10 @@ pub fn validate(register: Register, rejected: &RejectedKeys, validity_years: u32
         let id = reg.certificates.len();
         reg.certificate_by_number.insert(row.number.clone(), id);
         reg.certificate_by_slug.insert(certificate_slug.clone(), id);
-        reg.certificates_by_key.entry(number_key(&row.number)).or_default().push(id);
+        reg.certificates_by_key
+            .entry(number_key(&row.number))
+            .or_default()
+            .push(id);
         replaces_numbers.push(row.replaces);
         reg.certificates.push(Certificate {
             number: row.number,
@@ -153,7 +184,11 @@ pub fn validate(register: Register, rejected: &RejectedKeys, validity_years: u32
         let position = reg.certificates[id].position.clone();
         let Some(predecessor) = reg.certificate(&number) else {
             if !rejected_certificates.contains(&number) {
-                diags.error(&position, Some("replaces"), unknown(&number, "certificates"));
+                diags.error(
+                    &position,
+                    Some("replaces"),
+                    unknown(&number, "certificates"),
+                );
             }
             continue;
         };
@@ -196,18 +231,30 @@ pub fn validate(register: Register, rejected: &RejectedKeys, validity_years: u32
     for row in register.scope {
         let Some(certificate) = reg.certificate(&row.certificate) else {
             if !rejected_certificates.contains(&row.certificate) {
-                diags.error(&row.position, Some("certificate"), unknown(&row.certificate, "certificates"));
+                diags.error(
+                    &row.position,
+                    Some("certificate"),
+                    unknown(&row.certificate, "certificates"),
+                );
             }
             continue;
         };
         let Some(profession) = reg.profession(&row.profession) else {
             if !rejected.professions.contains(&row.profession) {
-                diags.error(&row.position, Some("profession"), unknown(&row.profession, "professions"));
+                diags.error(
+                    &row.position,
+                    Some("profession"),
+                    unknown(&row.profession, "professions"),
+                );
             }
             continue;
         };
         if let Some(&first_line) = first_scope_line.get(&(certificate, profession)) {
-            diags.error(&row.position, Some("profession"), Problem::DuplicateScope(first_line));
+            diags.error(
+                &row.position,
+                Some("profession"),
+                Problem::DuplicateScope(first_line),
+            );
             continue;
         }
         first_scope_line.insert((certificate, profession), row.position.line);
@@ -218,7 +265,9 @@ pub fn validate(register: Register, rejected: &RejectedKeys, validity_years: u32
         });
     }
     for certificate in &reg.certificates {
-        if certificate.scope.is_empty() {
+        if certificate.scope.is_empty()
+            && !rejected.scope_certificates.contains(&certificate.number)
+        {
             diags.warning(&certificate.position, Some("number"), Problem::EmptyScope);
         }
     }
@@ -226,7 +275,11 @@ pub fn validate(register: Register, rejected: &RejectedKeys, validity_years: u32
     for row in register.events {
         let Some(certificate) = reg.certificate(&row.certificate) else {
             if !rejected_certificates.contains(&row.certificate) {
-                diags.error(&row.position, Some("certificate"), unknown(&row.certificate, "certificates"));
+                diags.error(
+                    &row.position,
+                    Some("certificate"),
+                    unknown(&row.certificate, "certificates"),
+                );
             }
             continue;
         };
@@ -245,12 +298,15 @@ pub fn validate(register: Register, rejected: &RejectedKeys, validity_years: u32
     }
 
     for id in 0..reg.certificates.len() {
-        let center = reg.certificates[id].center;
-        reg.centers[center].certificates.push(id);
+        if let Some(center) = reg.centers.get_mut(reg.certificates[id].center) {
+            center.certificates.push(id);
+        }
     }
     let certificates = &reg.certificates;
     for center in &mut reg.centers {
-        center.certificates.sort_by_key(|&id| certificates[id].issued_on);
+        center
+            .certificates
+            .sort_by_key(|&id| certificates[id].issued_on);
     }
     reg
 }
@@ -353,7 +409,11 @@ fn check_events(reg: &Registry, id: CertificateId, diags: &mut Diagnostics) {
             },
             Action::Resumed => {
                 if revoked_since.take().is_none() {
-                    diags.error(&event.position, Some("action"), Problem::ResumedWithoutRevoked(date.clone()));
+                    diags.error(
+                        &event.position,
+                        Some("action"),
+                        Problem::ResumedWithoutRevoked(date.clone()),
+                    );
                 }
             }
             Action::Terminated => {

@@ -1,0 +1,145 @@
+//! Writing register rows back as CSV tables in the register format: the inverse of `load`
+//! (used for round-trip tests and by the synthetic register generator).
+
+use std::io;
+use std::path::Path;
+
+use chrono::NaiveDate;
+
+use super::model::{Located, Register, Text};
+
+/// Writes the six tables of `register` into `dir` as `NAME.csv` (UTF-8, comma-separated).
+pub fn write_csv_tables(register: &Register, dir: &Path) -> io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let names = ["name_kk", "name_ru", "name_en"];
+    write(
+        dir,
+        "regions",
+        &[&["code"], &names[..]].concat(),
+        &register.regions,
+        |r| {
+            let mut row = vec![r.code.clone()];
+            row.extend(text(&r.name));
+            row
+        },
+    )?;
+    write(
+        dir,
+        "professions",
+        &[&["code"], &names[..]].concat(),
+        &register.professions,
+        |p| {
+            let mut row = vec![p.code.clone()];
+            row.extend(text(&p.name));
+            row
+        },
+    )?;
+    let center_columns = [
+        "bin",
+        "name_kk",
+        "name_ru",
+        "name_en",
+        "region",
+        "city",
+        "address_kk",
+        "address_ru",
+        "address_en",
+        "phone",
+        "email",
+        "website",
+    ];
+    write(dir, "centers", &center_columns, &register.centers, |c| {
+        let mut row = vec![c.bin.to_string()];
+        row.extend(text(&c.name));
+        row.push(c.region.clone());
+        row.push(opt(&c.city));
+        row.extend(text(&c.address));
+        row.extend([opt(&c.phone), opt(&c.email), opt(&c.website)]);
+        row
+    })?;
+    let certificate_columns = [
+        "number",
+        "bin",
+        "issued_on",
+        "valid_until",
+        "replaces",
+        "agreement_number",
+        "agreement_date",
+    ];
+    write(
+        dir,
+        "certificates",
+        &certificate_columns,
+        &register.certificates,
+        |c| {
+            vec![
+                c.number.clone(),
+                c.bin.clone(),
+                c.issued_on.to_string(),
+                date(c.valid_until),
+                opt(&c.replaces),
+                opt(&c.agreement_number),
+                date(c.agreement_date),
+            ]
+        },
+    )?;
+    write(
+        dir,
+        "scope",
+        &["certificate", "profession", "levels"],
+        &register.scope,
+        |s| {
+            vec![
+                s.certificate.clone(),
+                s.profession.clone(),
+                s.levels.to_string(),
+            ]
+        },
+    )?;
+    let event_columns = [
+        "certificate",
+        "date",
+        "action",
+        "reason_kk",
+        "reason_ru",
+        "reason_en",
+        "decision",
+    ];
+    write(dir, "events", &event_columns, &register.events, |e| {
+        let mut row = vec![
+            e.certificate.clone(),
+            e.date.to_string(),
+            e.action.as_str().to_owned(),
+        ];
+        row.extend(text(&e.reason));
+        row.push(opt(&e.decision));
+        row
+    })
+}
+
+fn write<T>(
+    dir: &Path,
+    table: &str,
+    columns: &[&str],
+    rows: &[Located<T>],
+    cells: impl Fn(&T) -> Vec<String>,
+) -> io::Result<()> {
+    let mut writer = csv::Writer::from_path(dir.join(format!("{table}.csv")))?;
+    writer.write_record(columns)?;
+    for row in rows {
+        writer.write_record(cells(&row.row))?;
+    }
+    writer.flush()
+}
+
+fn text(t: &Text) -> [String; 3] {
+    [opt(&t.kk), opt(&t.ru), opt(&t.en)]
+}
+
+fn opt(value: &Option<String>) -> String {
+    value.clone().unwrap_or_default()
+}
+
+fn date(value: Option<NaiveDate>) -> String {
+    value.map(|d| d.to_string()).unwrap_or_default()
+}

@@ -1,0 +1,157 @@
+//! The register core against fixture registers: a valid register in CSV and the same in JSON,
+//! one fixture per class of error with the exact messages expected, and one with many errors.
+
+mod common;
+
+use std::fs;
+
+use common::{diagnostics, error_site, fixture};
+use tizilim::register::Status;
+
+fn read(name: &str) -> tizilim::Site {
+    tizilim::read_site(&fixture(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+#[test]
+fn the_valid_fixtures_have_no_problem() {
+    for name in ["valid-csv", "valid-json"] {
+        assert_eq!(diagnostics(&fixture(name)), Vec::<String>::new(), "{name}");
+    }
+}
+
+#[test]
+fn csv_and_json_load_to_the_same_register() {
+    let mut d = tizilim::register::Diagnostics::default();
+    let (csv, _) =
+        tizilim::register::load::load(&fixture("valid-csv/data"), "data".as_ref(), &mut d);
+    let (json, _) =
+        tizilim::register::load::load(&fixture("valid-json/data"), "data".as_ref(), &mut d);
+    assert!(d.is_empty(), "{d:?}");
+    fn rows<T: Clone>(rows: &[tizilim::register::model::Located<T>]) -> Vec<T> {
+        rows.iter().map(|r| r.row.clone()).collect()
+    }
+    assert_eq!(rows(&csv.regions), rows(&json.regions));
+    assert_eq!(rows(&csv.professions), rows(&json.professions));
+    assert_eq!(rows(&csv.centers), rows(&json.centers));
+    assert_eq!(rows(&csv.certificates), rows(&json.certificates));
+    assert_eq!(rows(&csv.scope), rows(&json.scope));
+    assert_eq!(rows(&csv.events), rows(&json.events));
+    assert_eq!(csv.centers.len(), 4);
+    // Multi-line quoted cell, trimmed cell, doubled quotes, BOM + CRLF + semicolons.
+    assert_eq!(
+        csv.centers[0].address.kk.as_deref(),
+        Some("Астана қ.,\nҚабанбай батыр даңғылы, 11")
+    );
+    assert_eq!(
+        csv.centers[1].name.kk.as_deref(),
+        Some("«Ұлы Дала» кәсіби біліктілікті тану орталығы ЖШС")
+    );
+    assert_eq!(
+        csv.centers[3].name.ru.as_deref(),
+        Some("АО \"Центр оценки квалификаций «Һәм» — «Іргетас»\"")
+    );
+    assert_eq!(csv.regions[0].code, "astana");
+    // Positions: the line a row starts on (the first row's quoted cells span lines 2-4 of centers.csv).
+    let lines = |rows: &[tizilim::register::model::Located<
+        tizilim::register::model::CenterRow,
+    >]|
+     -> Vec<usize> { rows.iter().map(|r| r.position.line).collect() };
+    assert_eq!(lines(&csv.centers), vec![2, 5, 6, 7]);
+    assert_eq!(lines(&json.centers)[..2], [2, 14]);
+    // DD.MM.YYYY and YYYY-MM-DD give the same dates.
+    assert_eq!(csv.certificates[1].issued_on.to_string(), "2024-09-16");
+    assert_eq!(
+        csv.certificates[0]
+            .agreement_date
+            .map(|d| d.to_string())
+            .as_deref(),
+        Some("2023-12-06")
+    );
+}
+
+#[test]
+fn statuses_of_the_fixture_on_a_date() {
+    let site = read("valid-csv");
+    let r = &site.checked.registry;
+    let on = chrono::NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+    let expected = [
+        ("№ ЦПК-001/2023", Status::Reissued),
+        ("ЦПК-002/2024", Status::Valid),
+        ("KZ-ҰД-0003", Status::Valid),
+        ("KZ-ҰД-0004", Status::Expired),
+        ("QB/5", Status::Expired),
+        ("ІР-6", Status::Terminated),
+        ("ІР-7", Status::NotYetValid),
+    ];
+    for (number, status) in expected {
+        let id = r.certificate(number).unwrap();
+        assert_eq!(r.certificate_status(id, on), status, "{number}");
+    }
+    // KZ-ҰД-0003 was issued on 29 February: its default term ends on 28 February.
+    let leap = &r.certificates[r.certificate("KZ-ҰД-0003").unwrap()];
+    assert_eq!(leap.valid_until.to_string(), "2027-02-28");
+    assert!(!leap.valid_until_given);
+    assert_eq!(
+        r.certificates[r.certificate("ЦПК-002/2024").unwrap()].slug,
+        "tspk-002-2024"
+    );
+}
+
+/// Every fixture under `tests/fixtures/errors/` gives exactly the lines of its `expected.txt`
+/// (errors and warnings, sorted by file and line). A fixture whose expected lines are all
+/// warnings must load.
+#[test]
+fn each_class_of_error_is_reported_exactly() {
+    let mut names: Vec<String> = fs::read_dir(fixture("errors"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    assert!(names.len() >= 20, "{names:?}");
+    let mut failures = Vec::new();
+    for name in &names {
+        let site = error_site(name);
+        let got = diagnostics(site.path());
+        let expected_path = fixture("errors").join(name).join("expected.txt");
+        if std::env::var_os("TIZILIM_BLESS").is_some() {
+            fs::write(&expected_path, got.join("\n") + "\n").unwrap();
+            continue;
+        }
+        let expected: Vec<String> = fs::read_to_string(&expected_path)
+            .unwrap_or_else(|e| panic!("{}: {e}", expected_path.display()))
+            .lines()
+            .map(str::to_owned)
+            .collect();
+        if got != expected {
+            failures.push(format!(
+                "{name}:\n  expected:\n    {}\n  got:\n    {}",
+                expected.join("\n    "),
+                got.join("\n    ")
+            ));
+        }
+        let only_warnings = expected.iter().all(|l| l.contains(": warning: "));
+        assert_eq!(
+            tizilim::read_site(site.path()).is_ok(),
+            only_warnings,
+            "{name}"
+        );
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn many_errors_at_once_are_all_reported() {
+    let got = diagnostics(&fixture("many-errors"));
+    let expected: Vec<String> = fs::read_to_string(fixture("many-errors/expected.txt"))
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    assert!(
+        expected.len() >= 30,
+        "the fixture should hold at least 30 mistakes"
+    );
+    assert_eq!(got, expected);
+    let errors = got.iter().filter(|l| !l.contains(": warning: ")).count();
+    assert!(errors >= 30, "{errors} errors");
+}
