@@ -365,10 +365,8 @@ impl Fields<'_> {
     /// that was reported once for the header, not again here.
     fn required(&mut self, column: &str) -> Option<String> {
         let value = self.optional(column);
-        if value.is_none() {
-            if !self.table.absent_columns[self.index(column)] {
-                self.error(column, Problem::Required);
-            }
+        if value.is_none() && !self.table.absent_columns[self.index(column)] {
+            self.error(column, Problem::Required);
         }
         value
     }

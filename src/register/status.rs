@@ -275,11 +275,12 @@ impl Registry {
         all
     }
 
-    /// The first date after `date` on which some certificate's status changes by itself or
-    /// by a dated record: when a watcher must rebuild even if no file changes.
+    /// The first date after `date` on which some certificate's status changes (by the
+    /// calendar or by a dated record): when a watcher must rebuild even if no file changes.
     pub fn next_change_after(&self, date: NaiveDate) -> Option<NaiveDate> {
         (0..self.certificates.len())
-            .flat_map(|id| self.certificate_boundaries(id))
+            .flat_map(|id| self.certificate_history(id))
+            .map(|t| t.date)
             .filter(|&d| d > date)
             .min()
     }
@@ -305,4 +306,304 @@ fn push_interval(
         status,
         cause: cause(),
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::register::load_registry;
+    use std::path::Path;
+
+    const BIN: &str = "190540001230";
+
+    /// A registry of one center (Kazakh and Russian names) with the given certificates and
+    /// events (CSV rows without their header).
+    fn registry(certificates: &str, events: &str) -> Registry {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str, text: String| std::fs::write(dir.path().join(name), text).unwrap();
+        write(
+            "regions.csv",
+            "code,name_kk,name_ru\nastana,Астана,Астана\n".into(),
+        );
+        write(
+            "professions.csv",
+            "code,name_kk,name_ru\n7212-1-002,Дәнекерлеуші,Сварщик\n".into(),
+        );
+        write(
+            "centers.csv",
+            format!("bin,name_kk,name_ru,region\n{BIN},«Әділет» ЖШС,ТОО «Адилет»,astana\n230140003450,«Қыран» АҚ,АО «Кыран»,astana\n"),
+        );
+        write(
+            "certificates.csv",
+            format!("number,bin,issued_on,valid_until,replaces\n{certificates}"),
+        );
+        let scope: String = certificates
+            .lines()
+            .filter_map(|l| l.split(',').next())
+            .map(|n| format!("{n},7212-1-002,3-5\n"))
+            .collect();
+        write(
+            "scope.csv",
+            format!("certificate,profession,levels\n{scope}"),
+        );
+        write(
+            "events.csv",
+            format!("certificate,date,action,reason_ru\n{events}"),
+        );
+        match load_registry(dir.path(), Path::new("data"), 3) {
+            Ok(checked) => checked.registry,
+            Err(e) => panic!("{:#?}", e.diagnostics),
+        }
+    }
+
+    fn d(text: &str) -> NaiveDate {
+        crate::register::dates::parse_date(text).unwrap()
+    }
+
+    /// One row per rule of the spec (and the order between rules): a register, a certificate,
+    /// and its expected status on each date.
+    #[test]
+    fn each_status_rule() {
+        use Status::*;
+        #[rustfmt::skip]
+        type Case<'a> = (&'a str, &'a str, &'a str, &'a str, &'a [(&'a str, Status)]);
+        let cases: &[Case] = &[
+            (
+                "1. before issued_on: not yet valid; valid from issued_on, inclusive",
+                "А-1,190540001230,2024-03-01,,",
+                "",
+                "А-1",
+                &[
+                    ("2024-02-29", NotYetValid),
+                    ("2024-03-01", Valid),
+                    ("0001-01-01", NotYetValid),
+                ],
+            ),
+            (
+                "default term: same day three years later, inclusive; expired the day after",
+                "А-1,190540001230,2024-03-01,,",
+                "",
+                "А-1",
+                &[
+                    ("2027-03-01", Valid),
+                    ("2027-03-02", Expired),
+                    ("9999-12-31", Expired),
+                ],
+            ),
+            (
+                "default term from 29 February ends on 28 February",
+                "А-1,190540001230,2024-02-29,,",
+                "",
+                "А-1",
+                &[("2027-02-28", Valid), ("2027-03-01", Expired)],
+            ),
+            (
+                "an explicit valid_until wins over the default",
+                "А-1,190540001230,2024-03-01,2025-01-31,",
+                "",
+                "А-1",
+                &[("2025-01-31", Valid), ("2025-02-01", Expired)],
+            ),
+            (
+                "5. revoked from the event's date; resumed from its date",
+                "А-1,190540001230,2024-03-01,,",
+                "А-1,2025-01-10,revoked,Бұзушылық\nА-1,2025-02-20,resumed,Жойылды\n",
+                "А-1",
+                &[
+                    ("2025-01-09", Valid),
+                    ("2025-01-10", Revoked),
+                    ("2025-02-19", Revoked),
+                    ("2025-02-20", Valid),
+                ],
+            ),
+            (
+                "same day revoked then resumed: file order, resumed last",
+                "А-1,190540001230,2024-03-01,,",
+                "А-1,2025-01-10,revoked,x\nА-1,2025-01-10,resumed,y\n",
+                "А-1",
+                &[("2025-01-09", Valid), ("2025-01-10", Valid)],
+            ),
+            (
+                "4 before 5: a revoked certificate past valid_until is expired",
+                "А-1,190540001230,2024-03-01,2025-03-01,",
+                "А-1,2025-01-10,revoked,x\n",
+                "А-1",
+                &[("2025-03-01", Revoked), ("2025-03-02", Expired)],
+            ),
+            (
+                "2. terminated from its date, and final",
+                "А-1,190540001230,2024-03-01,,",
+                "А-1,2025-01-10,revoked,x\nА-1,2025-06-01,terminated,Тарату\n",
+                "А-1",
+                &[
+                    ("2025-05-31", Revoked),
+                    ("2025-06-01", Terminated),
+                    ("2099-01-01", Terminated),
+                ],
+            ),
+            (
+                "2 before 3: terminated after a re-issue stays terminated",
+                "А-1,190540001230,2024-03-01,,\nА-2,190540001230,2025-01-01,,А-1",
+                "А-1,2025-06-01,terminated,x\n",
+                "А-1",
+                &[
+                    ("2024-12-31", Valid),
+                    ("2025-01-01", Reissued),
+                    ("2025-06-01", Terminated),
+                ],
+            ),
+            (
+                "3. re-issued from the successor's issued_on",
+                "А-1,190540001230,2024-03-01,,\nА-2,190540001230,2025-01-01,,А-1",
+                "",
+                "А-1",
+                &[
+                    ("2024-12-31", Valid),
+                    ("2025-01-01", Reissued),
+                    ("2030-01-01", Reissued),
+                ],
+            ),
+            (
+                "3 before 4: re-issued after its own term is re-issued, not expired",
+                "А-1,190540001230,2024-03-01,2024-06-30,\nА-2,190540001230,2024-09-01,,А-1",
+                "",
+                "А-1",
+                &[("2024-07-01", Expired), ("2024-09-01", Reissued)],
+            ),
+            (
+                "3 before 5: a revoked certificate that is re-issued",
+                "А-1,190540001230,2024-03-01,,\nА-2,190540001230,2025-01-01,,А-1",
+                "А-1,2024-10-01,revoked,x\n",
+                "А-1",
+                &[("2024-10-01", Revoked), ("2025-01-01", Reissued)],
+            ),
+            (
+                "the successor has its own life",
+                "А-1,190540001230,2024-03-01,,\nА-2,190540001230,2025-01-01,,А-1",
+                "",
+                "А-2",
+                &[
+                    ("2024-12-31", NotYetValid),
+                    ("2025-01-01", Valid),
+                    ("2028-01-01", Valid),
+                    ("2028-01-02", Expired),
+                ],
+            ),
+        ];
+        for (name, certificates, events, number, expectations) in cases {
+            let r = registry(certificates, events);
+            let id = r.certificate(number).unwrap();
+            for (date, expected) in *expectations {
+                assert_eq!(
+                    r.certificate_status(id, d(date)),
+                    *expected,
+                    "{name}: {number} on {date}"
+                );
+                let interval = r
+                    .certificate_timeline(id)
+                    .into_iter()
+                    .find(|i| i.contains(d(date)))
+                    .unwrap();
+                assert_eq!(interval.status, *expected, "{name}: timeline on {date}");
+            }
+        }
+    }
+
+    #[test]
+    fn center_status_rules() {
+        use Status::*;
+        let r = registry(
+            "А-1,190540001230,2023-01-10,,\nА-2,190540001230,2024-05-01,2024-12-31,\nА-3,190540001230,2025-06-01,,",
+            "А-1,2024-02-01,terminated,Өтініш\n",
+        );
+        let center = r.center(BIN).unwrap();
+        let expected = [
+            ("2023-01-09", NotYetValid, None),
+            ("2023-01-10", Valid, Some("А-1")),
+            ("2024-02-01", Terminated, Some("А-1")),
+            ("2024-05-01", Valid, Some("А-2")),
+            ("2025-01-01", Expired, Some("А-2")),
+            ("2025-06-01", Valid, Some("А-3")),
+        ];
+        for (date, status, certificate) in expected {
+            let (got, deciding) = r.center_status(center, d(date));
+            assert_eq!(got, status, "{date}");
+            assert_eq!(
+                deciding.map(|c| r.certificates[c].number.as_str()),
+                certificate,
+                "{date}"
+            );
+        }
+        let other = r.center("230140003450").unwrap();
+        assert_eq!(r.center_status(other, d("2025-01-01")), (NotYetValid, None));
+        let statuses: Vec<Status> = r
+            .center_timeline(center)
+            .iter()
+            .map(|(i, _)| i.status)
+            .collect();
+        assert_eq!(
+            statuses,
+            [
+                NotYetValid,
+                Valid,
+                Terminated,
+                Valid,
+                Expired,
+                Valid,
+                Expired
+            ]
+        );
+    }
+
+    #[test]
+    fn history_lists_dated_changes_with_causes() {
+        let r = registry(
+            "А-1,190540001230,2024-03-01,,\nА-2,190540001230,2026-01-15,,А-1",
+            "А-1,2025-01-10,revoked,Бұзушылық\nА-1,2025-02-20,resumed,Жойылды\n",
+        );
+        let id = r.certificate("А-1").unwrap();
+        let history: Vec<(String, Status, Cause)> = r
+            .certificate_history(id)
+            .into_iter()
+            .map(|t| (t.date.to_string(), t.to, t.cause))
+            .collect();
+        let successor = r.certificate("А-2").unwrap();
+        assert_eq!(
+            history,
+            [
+                ("2024-03-01".to_owned(), Status::Valid, Cause::Issued),
+                (
+                    "2025-01-10".to_owned(),
+                    Status::Revoked,
+                    Cause::Event { index: 0 }
+                ),
+                (
+                    "2025-02-20".to_owned(),
+                    Status::Valid,
+                    Cause::Event { index: 1 }
+                ),
+                (
+                    "2026-01-15".to_owned(),
+                    Status::Reissued,
+                    Cause::Reissued { successor }
+                ),
+            ]
+        );
+        assert_eq!(r.next_change_after(d("2025-01-10")), Some(d("2025-02-20")));
+        // А-2's term ends 2029-01-15: it expires the day after; nothing changes after that.
+        assert_eq!(r.next_change_after(d("2026-01-15")), Some(d("2029-01-16")));
+        assert_eq!(r.next_change_after(d("2029-01-16")), None);
+        let all = r.all_transitions();
+        assert_eq!(all.first().map(|t| t.date), Some(d("2029-01-16")));
+        assert_eq!(all.len(), 6);
+    }
+
+    #[test]
+    fn status_names() {
+        for status in Status::ALL {
+            assert_eq!(status.as_str().parse::<Status>(), Ok(status));
+            assert_eq!(serde_json::to_value(status).unwrap(), status.as_str());
+        }
+        assert!("valid ".parse::<Status>().is_err());
+    }
 }
