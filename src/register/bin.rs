@@ -23,6 +23,15 @@ pub struct Bin(String);
 
 impl Bin {
     /// Checks the length, the digits and the check digit.
+    ///
+    /// ```
+    /// use tizilim::register::bin::{Bin, BinError};
+    /// assert!(Bin::parse("940140001234").is_ok());
+    /// assert_eq!(
+    ///     Bin::parse("940140001235"),
+    ///     Err(BinError::CheckDigit { expected: 4, found: 5 })
+    /// );
+    /// ```
     pub fn parse(text: &str) -> Result<Bin, BinError> {
         let digits = digits_of(text)?;
         let expected = check_digit(&digits[..11]).ok_or(BinError::NoCheckDigit)?;

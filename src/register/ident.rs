@@ -61,7 +61,14 @@ fn transliterate(c: char) -> Option<&'static str> {
 
 /// The permalink slug of a certificate number: lower case, Cyrillic transliterated to Latin,
 /// every run of other characters turned into one `-`, no `-` at either end.
-/// `№ КЗ-01/2024` → `kz-01-2024`. May be empty when the number has no letters or digits.
+/// May be empty when the number has no letters or digits.
+///
+/// ```
+/// use tizilim::register::ident::slug;
+/// assert_eq!(slug("№ КЗ-01/2024"), "kz-01-2024");
+/// assert_eq!(slug("ЦПК-2024/017"), "tspk-2024-017");
+/// assert_eq!(slug("Қ.Ә. Ұлы-Дала"), "q-a-uly-dala");
+/// ```
 pub fn slug(number: &str) -> String {
     let mut out = String::with_capacity(number.len());
     let mut pending_dash = false;
@@ -96,6 +103,12 @@ pub fn slug(number: &str) -> String {
 /// spaces and dashes, in lower case, with Cyrillic letters that look like Latin ones folded
 /// to those (`А`/`A`, `К`/`K`, `С`/`C`, `Е`/`E`, `О`/`O`, `Р`/`P`, `Т`/`T`, `Н`/`H`, `М`/`M`,
 /// `Х`/`X`, `В`/`B`, `У`/`Y`, `І`/`I`).
+///
+/// ```
+/// use tizilim::register::ident::number_key;
+/// // Typed with Cyrillic К, А, Т and without the sign or dashes:
+/// assert_eq!(number_key("КZ АТ 0012/2024"), number_key("№ KZ-AT-0012/2024"));
+/// ```
 pub fn number_key(number: &str) -> String {
     number
         .chars()
