@@ -25,6 +25,8 @@ pub enum Error {
     Config(#[from] ConfigError),
     #[error(transparent)]
     Register(#[from] InvalidRegister),
+    #[error("{0}: there is no data/ folder here; is this a site root? (give it with --root DIR)")]
+    NotASiteRoot(String),
 }
 
 /// A site root's settings and its checked register.
@@ -37,6 +39,9 @@ pub struct Site {
 /// Reads `config.toml` (defaults when the file does not exist) and the register in `data/`
 /// of the site root `root`: the **load** and **validate** steps of the pipeline.
 pub fn read_site(root: &Path) -> Result<Site, Error> {
+    if !root.join("data").is_dir() {
+        return Err(Error::NotASiteRoot(root.display().to_string()));
+    }
     let config = if root.join("config.toml").exists() {
         Config::load(root)?
     } else {

@@ -254,6 +254,18 @@ fn status_on_a_bad_register_prints_the_errors_and_exits_1() {
 }
 
 #[test]
+fn a_folder_that_is_no_site_root_is_named() {
+    let empty = tempfile::tempdir().unwrap();
+    let out = tizilim(&["check", "--root", empty.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("there is no data/ folder here"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
 fn usage_errors_exit_2() {
     for args in [
         &["status"][..],

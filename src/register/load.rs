@@ -166,37 +166,17 @@ pub fn load(
             table.complete
         };
     let complete = each(&REGIONS, diags, &mut |f| {
-        let code = f.required("code");
-        let name = f.names("name");
-        match code {
-            Some(code) if is_region_code(&code) && f.usable() => {
-                register.regions.push(f.located(RegionRow { code, name }))
-            }
-            Some(code) => {
-                if !is_region_code(&code) {
-                    f.error("code", Problem::BadRegionCode(code.clone()));
-                }
-                rejected.regions.insert(code);
-            }
-            None => {}
-        }
+        let bad =
+            |code: &str| (!is_region_code(code)).then(|| Problem::BadRegionCode(code.to_owned()));
+        coded_row(f, bad, &mut register.regions, &mut rejected.regions);
     });
     rejected.regions.whole_table = !complete;
     let complete = each(&PROFESSIONS, diags, &mut |f| {
-        let code = f.required("code");
-        let name = f.names("name");
-        match code {
-            Some(code) if !code.contains(';') && f.usable() => register
-                .professions
-                .push(f.located(ProfessionRow { code, name })),
-            Some(code) => {
-                if code.contains(';') {
-                    f.error("code", Problem::BadProfessionCode(code.clone()));
-                }
-                rejected.professions.insert(code);
-            }
-            None => {}
-        }
+        let bad = |code: &str| {
+            code.contains(';')
+                .then(|| Problem::BadProfessionCode(code.to_owned()))
+        };
+        coded_row(f, bad, &mut register.professions, &mut rejected.professions);
     });
     rejected.professions.whole_table = !complete;
     let complete = each(&CENTERS, diags, &mut |f| {
@@ -297,6 +277,27 @@ pub fn load(
         }
     });
     (register, rejected)
+}
+
+/// A row of a reference table: kept when its code is present and well-formed (`bad` says
+/// what is wrong with a code, if anything); otherwise its code is rejected.
+fn coded_row(
+    f: &mut Fields<'_>,
+    bad: impl Fn(&str) -> Option<Problem>,
+    rows: &mut Vec<Located<CodedRow>>,
+    rejected: &mut Rejected,
+) {
+    let code = f.required("code");
+    let name = f.names("name");
+    let Some(code) = code else { return };
+    match bad(&code) {
+        None if f.usable() => rows.push(f.located(CodedRow { code, name })),
+        None => rejected.insert(code),
+        Some(problem) => {
+            f.error("code", problem);
+            rejected.insert(code);
+        }
+    }
 }
 
 fn is_region_code(code: &str) -> bool {

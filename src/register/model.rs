@@ -96,17 +96,15 @@ impl<T> Deref for Located<T> {
     }
 }
 
+/// A row of a reference table (`regions`, `professions`): a code and its names.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RegionRow {
+pub struct CodedRow {
     pub code: String,
     pub name: Text,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ProfessionRow {
-    pub code: String,
-    pub name: Text,
-}
+pub type RegionRow = CodedRow;
+pub type ProfessionRow = CodedRow;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CenterRow {

@@ -18,19 +18,16 @@ pub type CenterId = usize;
 /// Index of a certificate in [`Registry::certificates`].
 pub type CertificateId = usize;
 
+/// An entry of a reference table: a region or a profession.
 #[derive(Debug, Clone)]
-pub struct Region {
+pub struct Reference {
     pub code: String,
     pub name: Text,
     pub position: Position,
 }
 
-#[derive(Debug, Clone)]
-pub struct Profession {
-    pub code: String,
-    pub name: Text,
-    pub position: Position,
-}
+pub type Region = Reference;
+pub type Profession = Reference;
 
 /// A center of recognition: a legal entity and its certificates.
 #[derive(Debug, Clone)]

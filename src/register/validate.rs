@@ -7,7 +7,7 @@ use super::dates::add_years;
 use super::diagnostic::{Diagnostics, Problem};
 use super::ident::{number_key, slug};
 use super::load::RejectedKeys;
-use super::model::{Action, Register};
+use super::model::{Action, CodedRow, Located, Register};
 use super::registry::*;
 
 /// Stands for a reference that does not resolve; only ever in a registry built with errors.
@@ -25,42 +25,9 @@ pub fn validate(
         validity_years,
         ..Registry::default()
     };
-    for row in register.regions {
-        if let Some(&first) = reg.region_by_code.get(&row.code) {
-            let first_line = reg.regions[first].position.line;
-            diags.error(
-                &row.position,
-                Some("code"),
-                duplicate("region code", &row.code, first_line),
-            );
-            continue;
-        }
-        reg.region_by_code
-            .insert(row.code.clone(), reg.regions.len());
-        reg.regions.push(Region {
-            code: row.row.code,
-            name: row.row.name,
-            position: row.position,
-        });
-    }
-    for row in register.professions {
-        if let Some(&first) = reg.profession_by_code.get(&row.code) {
-            let first_line = reg.professions[first].position.line;
-            diags.error(
-                &row.position,
-                Some("code"),
-                duplicate("profession code", &row.code, first_line),
-            );
-            continue;
-        }
-        reg.profession_by_code
-            .insert(row.code.clone(), reg.professions.len());
-        reg.professions.push(Profession {
-            code: row.row.code,
-            name: row.row.name,
-            position: row.position,
-        });
-    }
+    (reg.regions, reg.region_by_code) = index_references(register.regions, "region code", diags);
+    (reg.professions, reg.profession_by_code) =
+        index_references(register.professions, "profession code", diags);
     for located in register.centers {
         let (position, row) = (located.position, located.row);
         if let Some(&first) = reg.center_by_bin.get(row.bin.as_str()) {
@@ -309,6 +276,35 @@ pub fn validate(
             .sort_by_key(|&id| certificates[id].issued_on);
     }
     reg
+}
+
+/// A reference table indexed by code; a code seen again is reported and left out.
+fn index_references(
+    rows: Vec<Located<CodedRow>>,
+    what: &'static str,
+    diags: &mut Diagnostics,
+) -> (Vec<Reference>, HashMap<String, usize>) {
+    let mut entries: Vec<Reference> = Vec::with_capacity(rows.len());
+    let mut index: HashMap<String, usize> = HashMap::with_capacity(rows.len());
+    for located in rows {
+        let (position, row) = (located.position, located.row);
+        if let Some(&first) = index.get(&row.code) {
+            let first_line = entries[first].position.line;
+            diags.error(
+                &position,
+                Some("code"),
+                duplicate(what, &row.code, first_line),
+            );
+            continue;
+        }
+        index.insert(row.code.clone(), entries.len());
+        entries.push(Reference {
+            code: row.code,
+            name: row.name,
+            position,
+        });
+    }
+    (entries, index)
 }
 
 fn duplicate(what: &'static str, key: &str, first_line: usize) -> Problem {
