@@ -8,9 +8,11 @@
 //! - [`config`]: the site settings (`config.toml`).
 //! - [`register`]: load the tables of `data/`, validate them, derive every status on any date.
 //! - [`answer`]: the status of a center or certificate on a date, for the command line.
+//! - [`publish`]: write a rendered site into the output folder, only what changed, atomically.
 
 pub mod answer;
 pub mod config;
+pub mod publish;
 pub mod register;
 
 use std::path::Path;
