@@ -8,12 +8,14 @@
 //! - [`config`]: the site settings (`config.toml`).
 //! - [`register`]: load the tables of `data/`, validate them, derive every status on any date.
 //! - [`answer`]: the status of a center or certificate on a date, for the command line.
+//! - [`site`]: render the whole site (pages in every language, open data, feeds).
 //! - [`publish`]: write a rendered site into the output folder, only what changed, atomically.
 
 pub mod answer;
 pub mod config;
 pub mod publish;
 pub mod register;
+pub mod site;
 
 use std::path::Path;
 

@@ -23,6 +23,21 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Validate the register and build the site into the output folder.
+    Build {
+        /// The site root (holding config.toml, data/, content/, themes/).
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Where to publish (default: ROOT/public). Only changed files are written.
+        #[arg(long)]
+        output_dir: Option<PathBuf>,
+        /// Replace config.toml's base_url (e.g. https://example.kz/registry/).
+        #[arg(long)]
+        base_url: Option<String>,
+        /// "Today" for every status (YYYY-MM-DD or DD.MM.YYYY); default: today in Asia/Almaty.
+        #[arg(long, value_parser = parse_date_arg)]
+        as_of: Option<NaiveDate>,
+    },
     /// Validate the register (every problem is printed); exit 1 if there is any error.
     Check {
         /// The site root (holding config.toml and data/).
@@ -56,6 +71,19 @@ fn parse_date_arg(text: &str) -> Result<NaiveDate, String> {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::Build {
+            root,
+            output_dir,
+            base_url,
+            as_of,
+        } => {
+            let output_dir = output_dir.unwrap_or_else(|| root.join("public"));
+            build(
+                &root,
+                &output_dir,
+                tizilim::site::BuildOptions { base_url, as_of },
+            )
+        }
         Command::Check { root } => check(&root),
         Command::Status {
             id,
@@ -100,6 +128,54 @@ fn read_site(root: &std::path::Path) -> Option<tizilim::Site> {
             None
         }
     }
+}
+
+fn build(
+    root: &std::path::Path,
+    output_dir: &std::path::Path,
+    options: tizilim::site::BuildOptions,
+) -> ExitCode {
+    match tizilim::site::build(root, output_dir, &options) {
+        Ok(report) => {
+            report_warnings(&report.rendered.site.checked.warnings);
+            let r = &report.rendered;
+            let p = &report.published;
+            println!(
+                "built {} centers, {} certificates as of {}: {} pages, {} files ({} written, {} unchanged, {} removed) into {} in {:.2?}",
+                r.site.checked.registry.centers.len(),
+                r.site.checked.registry.certificates.len(),
+                r.as_of,
+                r.html_pages,
+                r.files.len(),
+                p.written.len(),
+                p.unchanged,
+                p.removed.len(),
+                output_dir.display(),
+                report.elapsed
+            );
+            ExitCode::SUCCESS
+        }
+        Err(tizilim::site::BuildError::Site(tizilim::Error::Register(invalid))) => {
+            report(&invalid.diagnostics);
+            eprintln!(
+                "nothing was published; {} is unchanged",
+                output_dir.display()
+            );
+            ExitCode::from(1)
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            eprintln!(
+                "nothing was published; {} is unchanged",
+                output_dir.display()
+            );
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn report_warnings(warnings: &[Diagnostic]) {
+    report(warnings);
 }
 
 fn check(root: &std::path::Path) -> ExitCode {

@@ -1,0 +1,291 @@
+//! Open data and per-record JSON: `/data/register.json`, `/data/centers.csv`,
+//! `/data/certificates.csv`, `/api/centers/BIN.json`, `/api/certificates/SLUG.json`, with the
+//! statuses derived for the build date. CSV cells that a spreadsheet would run as formulas
+//! are neutralised.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use super::urls::Urls;
+use super::views::profession_page;
+use crate::register::{Cause, CenterId, CertificateId, Lang, Registry, Text};
+
+/// A cell made safe for spreadsheets: one starting with `=`, `+`, `-`, `@`, a tab or a
+/// carriage return gets a leading `'` so it is read as text, never run as a formula.
+pub fn spreadsheet_safe(cell: &str) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}")
+    } else {
+        cell.to_owned()
+    }
+}
+
+fn csv_bytes(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> Vec<u8> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    // Writing into memory cannot fail.
+    let _ = writer.write_record(header);
+    for row in rows {
+        let _ = writer.write_record(row.iter().map(|c| spreadsheet_safe(c)));
+    }
+    let mut bytes = b"\xEF\xBB\xBF".to_vec(); // so that Excel reads UTF-8
+    bytes.extend(writer.into_inner().unwrap_or_default());
+    bytes
+}
+
+fn text_cells(text: &Text) -> [String; 3] {
+    [
+        text.kk.clone().unwrap_or_default(),
+        text.ru.clone().unwrap_or_default(),
+        text.en.clone().unwrap_or_default(),
+    ]
+}
+
+/// `/data/centers.csv`.
+pub fn centers_csv(registry: &Registry, as_of: NaiveDate) -> Vec<u8> {
+    let header = [
+        "bin",
+        "name_kk",
+        "name_ru",
+        "name_en",
+        "region",
+        "city",
+        "address_kk",
+        "address_ru",
+        "address_en",
+        "phone",
+        "email",
+        "website",
+        "status",
+        "as_of",
+    ];
+    let rows = registry.centers.iter().enumerate().map(|(id, c)| {
+        let mut row = vec![c.bin.to_string()];
+        row.extend(text_cells(&c.name));
+        row.push(registry.regions[c.region].code.clone());
+        row.push(c.city.clone().unwrap_or_default());
+        row.extend(text_cells(&c.address));
+        row.extend(
+            [c.phone.clone(), c.email.clone(), c.website.clone()].map(Option::unwrap_or_default),
+        );
+        row.push(registry.center_status(id, as_of).0.to_string());
+        row.push(as_of.to_string());
+        row
+    });
+    csv_bytes(&header, rows)
+}
+
+/// `/data/certificates.csv`.
+pub fn certificates_csv(registry: &Registry, as_of: NaiveDate) -> Vec<u8> {
+    let header = [
+        "number",
+        "slug",
+        "bin",
+        "issued_on",
+        "valid_until",
+        "replaces",
+        "replaced_by",
+        "agreement_number",
+        "agreement_date",
+        "professions",
+        "status",
+        "as_of",
+    ];
+    let number = |id: Option<CertificateId>| {
+        id.map(|i| registry.certificates[i].number.clone())
+            .unwrap_or_default()
+    };
+    let rows = registry.certificates.iter().enumerate().map(|(id, c)| {
+        let professions: Vec<String> = c
+            .scope
+            .iter()
+            .map(|s| {
+                let code = &registry.professions[s.profession].code;
+                if s.levels.is_empty() {
+                    code.clone()
+                } else {
+                    format!("{code} ({})", s.levels)
+                }
+            })
+            .collect();
+        vec![
+            c.number.clone(),
+            c.slug.clone(),
+            registry.centers[c.center].bin.to_string(),
+            c.issued_on.to_string(),
+            c.valid_until.to_string(),
+            number(c.replaces),
+            number(c.replaced_by),
+            c.agreement_number.clone().unwrap_or_default(),
+            c.agreement_date.map(|d| d.to_string()).unwrap_or_default(),
+            professions.join("; "),
+            registry.certificate_status(id, as_of).to_string(),
+            as_of.to_string(),
+        ]
+    });
+    csv_bytes(&header, rows)
+}
+
+#[derive(Serialize)]
+struct HistoryEntry<'a> {
+    date: NaiveDate,
+    status: crate::register::Status,
+    change: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<&'a Text>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    decision: Option<&'a str>,
+}
+
+fn history(registry: &Registry, id: CertificateId) -> Vec<Value> {
+    let certificate = &registry.certificates[id];
+    registry
+        .certificate_history(id)
+        .iter()
+        .map(|t| {
+            let event = match t.cause {
+                Cause::Event { index } => Some(&certificate.events[index]),
+                _ => None,
+            };
+            let change = match (t.cause, event) {
+                (_, Some(e)) => e.action.as_str(),
+                (Cause::Reissued { .. }, _) => "reissued",
+                (Cause::Expired, _) => "expired",
+                _ => "issued",
+            };
+            json!(HistoryEntry {
+                date: t.date,
+                status: t.to,
+                change,
+                reason: event.map(|e| &e.reason).filter(|r| !r.is_empty()),
+                decision: event.and_then(|e| e.decision.as_deref()),
+            })
+        })
+        .collect()
+}
+
+/// One certificate with its status on `as_of`, history and scope.
+pub fn certificate_json(
+    registry: &Registry,
+    urls: &Urls,
+    id: CertificateId,
+    as_of: NaiveDate,
+    lang: Lang,
+) -> Value {
+    let c = &registry.certificates[id];
+    let number = |id: Option<CertificateId>| id.map(|i| registry.certificates[i].number.clone());
+    json!({
+        "number": c.number,
+        "slug": c.slug,
+        "bin": registry.centers[c.center].bin,
+        "issued_on": c.issued_on,
+        "valid_until": c.valid_until,
+        "valid_until_given": c.valid_until_given,
+        "replaces": number(c.replaces),
+        "replaced_by": number(c.replaced_by),
+        "agreement_number": c.agreement_number,
+        "agreement_date": c.agreement_date,
+        "status": registry.certificate_status(id, as_of),
+        "as_of": as_of,
+        "history": history(registry, id),
+        "scope": c.scope.iter().map(|s| {
+            let p = &registry.professions[s.profession];
+            json!({ "profession": p.code, "name": p.name, "levels": s.levels })
+        }).collect::<Vec<_>>(),
+        "url": urls.permalink(Some(lang), &format!("certificates/{}/", c.slug)),
+    })
+}
+
+/// One center with its status on `as_of` and its certificates' numbers and statuses.
+pub fn center_json(
+    registry: &Registry,
+    urls: &Urls,
+    id: CenterId,
+    as_of: NaiveDate,
+    lang: Lang,
+) -> Value {
+    let c = &registry.centers[id];
+    let (status, deciding) = registry.center_status(id, as_of);
+    json!({
+        "bin": c.bin,
+        "name": c.name,
+        "region": registry.regions[c.region].code,
+        "city": c.city,
+        "address": c.address,
+        "phone": c.phone,
+        "email": c.email,
+        "website": c.website,
+        "status": status,
+        "status_certificate": deciding.map(|d| registry.certificates[d].number.clone()),
+        "as_of": as_of,
+        "certificates": c.certificates.iter().map(|&cert| json!({
+            "number": registry.certificates[cert].number,
+            "slug": registry.certificates[cert].slug,
+            "status": registry.certificate_status(cert, as_of),
+        })).collect::<Vec<_>>(),
+        "url": urls.permalink(Some(lang), &format!("centers/{}/", c.bin)),
+    })
+}
+
+/// `/data/register.json`: the whole register with derived statuses.
+pub fn register_json(registry: &Registry, urls: &Urls, as_of: NaiveDate, lang: Lang) -> Value {
+    json!({
+        "as_of": as_of,
+        "validity_years": registry.validity_years,
+        "regions": registry.regions.iter().map(|r| json!({ "code": r.code, "name": r.name })).collect::<Vec<_>>(),
+        "professions": registry.professions.iter().enumerate().map(|(i, p)| json!({
+            "code": p.code,
+            "name": p.name,
+            "url": urls.permalink(Some(lang), &profession_page(registry, i)),
+        })).collect::<Vec<_>>(),
+        "centers": (0..registry.centers.len()).map(|id| center_json(registry, urls, id, as_of, lang)).collect::<Vec<_>>(),
+        "certificates": (0..registry.certificates.len()).map(|id| certificate_json(registry, urls, id, as_of, lang)).collect::<Vec<_>>(),
+    })
+}
+
+/// JSON for a `<script>` element: `<`, `>` and `&` (and the JavaScript line separators) as
+/// `\u` escapes, so that no value can close the element or open a comment.
+pub fn json_for_script(value: &Value) -> String {
+    let text = value.to_string();
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_are_neutralised() {
+        assert_eq!(
+            spreadsheet_safe("=HYPERLINK(\"http://x\")"),
+            "'=HYPERLINK(\"http://x\")"
+        );
+        assert_eq!(
+            spreadsheet_safe("+7 (7172) 55-12-34"),
+            "'+7 (7172) 55-12-34"
+        );
+        assert_eq!(spreadsheet_safe("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(spreadsheet_safe("-1"), "'-1");
+        assert_eq!(spreadsheet_safe("\tx"), "'\tx");
+        assert_eq!(spreadsheet_safe("ТОО «Әділет»"), "ТОО «Әділет»");
+    }
+
+    #[test]
+    fn script_json_cannot_close_the_element() {
+        let text = json_for_script(&json!({ "name": "</script><script>alert(1)</script><!--" }));
+        assert!(!text.contains('<') && !text.contains('>'), "{text}");
+        let back: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(back["name"], "</script><script>alert(1)</script><!--");
+    }
+}

@@ -1,0 +1,113 @@
+//! The published site: **derive → render** (views of the register in every language, Tera
+//! templates of the theme, open data, feeds) into files in memory, then **publish** them.
+
+pub mod collate;
+pub mod content;
+pub mod exports;
+pub mod qr;
+pub mod render;
+pub mod theme;
+pub mod urls;
+pub mod views;
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use chrono::NaiveDate;
+
+use crate::publish::{publish, PublishError, PublishReport, SiteFiles};
+use crate::register::dates::today_in_kazakhstan;
+
+/// What a build may change from the site's settings.
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    /// Replaces `base_url` (e.g. for a preview server).
+    pub base_url: Option<String>,
+    /// "Today" for every status; default: the current date in Asia/Almaty.
+    pub as_of: Option<NaiveDate>,
+}
+
+/// Why a site could not be built. Nothing is published when a build fails.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    #[error(transparent)]
+    Site(#[from] crate::Error),
+    #[error("config.toml: a site needs its config.toml (base_url, title, languages...)")]
+    NoConfig,
+    #[error(transparent)]
+    Theme(#[from] theme::ThemeError),
+    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
+    Content(Vec<content::ContentError>),
+    #[error(transparent)]
+    Render(#[from] render::RenderError),
+    #[error(transparent)]
+    Publish(#[from] PublishError),
+}
+
+/// A site rendered in memory.
+#[derive(Debug)]
+pub struct Rendered {
+    pub site: crate::Site,
+    pub files: SiteFiles,
+    pub as_of: NaiveDate,
+    pub html_pages: usize,
+    pub elapsed: Duration,
+}
+
+/// Loads, validates and renders the site root `root` (nothing is written).
+pub fn render(root: &Path, options: &BuildOptions) -> Result<Rendered, BuildError> {
+    let started = Instant::now();
+    if !root.join("config.toml").is_file() && root.join("data").is_dir() {
+        return Err(BuildError::NoConfig);
+    }
+    let site = crate::read_site(root)?;
+    let theme = theme::load_theme(root, &site.config.theme)?;
+    let pages =
+        content::load_content(root, site.config.default_language).map_err(BuildError::Content)?;
+    let as_of = options.as_of.unwrap_or_else(today_in_kazakhstan);
+    let base_url = options
+        .base_url
+        .clone()
+        .unwrap_or_else(|| site.config.base_url.clone());
+    let inputs = render::Inputs {
+        config: &site.config,
+        registry: &site.checked.registry,
+        theme: &theme,
+        pages: &pages,
+        urls: urls::Urls::new(&base_url, site.config.default_language),
+        as_of,
+    };
+    let files = render::render_site(&inputs)?;
+    let html_pages = files.paths().filter(|p| p.ends_with(".html")).count();
+    Ok(Rendered {
+        site,
+        files,
+        as_of,
+        html_pages,
+        elapsed: started.elapsed(),
+    })
+}
+
+/// What a build did.
+#[derive(Debug)]
+pub struct BuildReport {
+    pub rendered: Rendered,
+    pub published: PublishReport,
+    pub elapsed: Duration,
+}
+
+/// Renders the site, then publishes it into `out_dir`: the whole pipeline.
+pub fn build(
+    root: &Path,
+    out_dir: &Path,
+    options: &BuildOptions,
+) -> Result<BuildReport, BuildError> {
+    let started = Instant::now();
+    let rendered = render(root, options)?;
+    let published = publish(&rendered.files, out_dir)?;
+    Ok(BuildReport {
+        rendered,
+        published,
+        elapsed: started.elapsed(),
+    })
+}
