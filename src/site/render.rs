@@ -571,12 +571,17 @@ impl Renderer<'_> {
             );
         }
 
-        let ctx = self.context(lang, "404.html");
-        let html = self
-            .tera
-            .render("404.html", &ctx)
-            .map_err(|e| render_error("404.html", &e))?;
-        self.files.insert("404.html", html);
+        // The page servers show for a missing path is the root's; each language has its own
+        // too, so that the language switcher works there.
+        for page_lang in inputs.config.all_languages() {
+            let ctx = self.context(page_lang, "404.html");
+            let html = self
+                .tera
+                .render("404.html", &ctx)
+                .map_err(|e| render_error("404.html", &e))?;
+            self.files
+                .insert(urls.file(Some(page_lang), "404.html"), html);
+        }
 
         let mut ctx = self.context(lang, "sitemap.xml");
         ctx.insert("urls", &self.sitemap);

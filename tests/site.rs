@@ -1,0 +1,427 @@
+//! `tizilim build` on the sample site and on fixture sites: every page in every language,
+//! statuses on a chosen date, complete lists and feeds, links that resolve (under a sub-path
+//! too), escaping of hostile register values, theme overrides, and publishing that writes
+//! only what changed and nothing at all when the register is invalid.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::Path;
+
+use common::{build, check_links, snapshot, temp_site_with_theme};
+use tizilim::register::Status;
+
+const LANGS: [&str; 3] = ["", "ru/", "en/"];
+
+fn text(out: &Path, path: &str) -> String {
+    fs::read_to_string(out.join(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+fn json(out: &Path, path: &str) -> serde_json::Value {
+    serde_json::from_str(&text(out, path)).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+fn sample_root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn the_sample_site_has_every_page_in_every_language() {
+    let out = tempfile::tempdir().unwrap();
+    let report = build(sample_root(), out.path(), "2026-11-25", None);
+    let registry = &report.rendered.site.checked.registry;
+    let files = snapshot(out.path());
+    for lang in LANGS {
+        for page in [
+            "",
+            "centers/",
+            "centers/page/2/",
+            "regions/",
+            "professions/",
+            "changes/",
+            "search/",
+            "about/",
+        ] {
+            assert!(
+                files.contains_key(&format!("{lang}{page}index.html")),
+                "{lang}{page}"
+            );
+        }
+        for center in &registry.centers {
+            assert!(files.contains_key(&format!("{lang}centers/{}/index.html", center.bin)));
+        }
+        for certificate in &registry.certificates {
+            assert!(files.contains_key(&format!(
+                "{lang}certificates/{}/index.html",
+                certificate.slug
+            )));
+            assert!(files.contains_key(&format!("{lang}certificates/{}/qr.svg", certificate.slug)));
+        }
+        for region in &registry.regions {
+            assert!(files.contains_key(&format!("{lang}regions/{}/index.html", region.code)));
+        }
+        for status in Status::ALL {
+            assert!(files.contains_key(&format!("{lang}status/{status}/index.html")));
+        }
+        assert!(files.contains_key(&format!("{lang}atom.xml")));
+    }
+    for center in &registry.centers {
+        let api = json(out.path(), &format!("api/centers/{}.json", center.bin));
+        assert_eq!(api["bin"], center.bin.as_str());
+        assert_eq!(api["as_of"], "2026-11-25");
+    }
+    for path in [
+        "data/register.json",
+        "data/centers.csv",
+        "data/certificates.csv",
+        "sitemap.xml",
+        "robots.txt",
+        "404.html",
+        "style.css",
+        "status.js",
+    ] {
+        assert!(files.contains_key(path), "{path}");
+    }
+    // The language of each page, and alternates that stay on the same record.
+    let ru = text(out.path(), "ru/centers/100840734991/index.html");
+    assert!(ru.contains("<html lang=\"ru\">"));
+    assert!(ru.contains("<link rel=\"alternate\" hreflang=\"kk\" href=\"http://127.0.0.1:1111/centers/100840734991/\">"));
+    assert!(ru
+        .contains("<a href=\"/en/centers/100840734991/\" hreflang=\"en\" lang=\"en\">English</a>"));
+    assert!(ru.contains("ТОО «Центр признания профессиональных квалификаций «Алатау»»"));
+    let kk = text(out.path(), "centers/100840734991/index.html");
+    assert!(kk.contains("<h1>«Алатау кәсіби біліктілікті тану орталығы» ЖШС</h1>"));
+}
+
+#[test]
+fn lists_feeds_and_sitemap_are_complete() {
+    let out = tempfile::tempdir().unwrap();
+    let report = build(sample_root(), out.path(), "2026-11-25", None);
+    let registry = &report.rendered.site.checked.registry;
+    let as_of = common::date("2026-11-25");
+    // A–Z pages together list every center once.
+    let mut listed = Vec::new();
+    for page in ["centers/index.html", "centers/page/2/index.html"] {
+        let html = text(out.path(), page);
+        listed.extend(
+            registry
+                .centers
+                .iter()
+                .filter(|c| html.contains(&format!("href=\"/centers/{}/\"", c.bin)))
+                .map(|c| c.bin.to_string()),
+        );
+    }
+    assert_eq!(listed.len(), registry.centers.len());
+    assert_eq!(
+        listed.iter().collect::<BTreeSet<_>>().len(),
+        registry.centers.len()
+    );
+    assert!(!out.path().join("centers/page/3").exists());
+    // Status lists hold exactly the centers with that status.
+    for status in Status::ALL {
+        let html = text(out.path(), &format!("en/status/{status}/index.html"));
+        for (id, center) in registry.centers.iter().enumerate() {
+            let expected = registry.center_status(id, as_of).0 == status;
+            assert_eq!(
+                html.contains(&format!("href=\"/en/centers/{}/\"", center.bin)),
+                expected,
+                "{status} {}",
+                center.bin
+            );
+        }
+    }
+    // The feed has every change up to the build date (fewer than its limit of 100).
+    let changes = registry
+        .all_transitions()
+        .into_iter()
+        .filter(|t| t.date <= as_of)
+        .count();
+    let atom = text(out.path(), "ru/atom.xml");
+    assert_eq!(atom.matches("<entry>").count(), changes);
+    assert_eq!(
+        text(out.path(), "changes/index.html")
+            .matches("<tr><td class=\"nowrap\">")
+            .count(),
+        changes
+    );
+    // The sitemap has every HTML page but the 404 page.
+    let sitemap = text(out.path(), "sitemap.xml");
+    let pages = snapshot(out.path())
+        .keys()
+        .filter(|p| p.ends_with(".html") && !p.ends_with("404.html"))
+        .count();
+    assert_eq!(sitemap.matches("<loc>").count(), pages);
+    assert!(sitemap.contains("<loc>http://127.0.0.1:1111/en/certificates/tspk-2024-020/</loc>"));
+    assert!(text(out.path(), "robots.txt").contains("Sitemap: http://127.0.0.1:1111/sitemap.xml"));
+}
+
+#[test]
+fn statuses_show_as_of_the_chosen_date() {
+    let root = temp_site_with_theme("valid-csv");
+    let cases = [
+        ("2025-01-10", "kz-ud-0003", Status::Revoked),
+        ("2025-02-20", "kz-ud-0003", Status::Valid),
+        ("2027-03-01", "kz-ud-0003", Status::Expired),
+        ("2024-09-15", "tspk-001-2023", Status::Valid),
+        ("2024-09-16", "tspk-001-2023", Status::Reissued),
+        ("2026-03-01", "ir-6", Status::Terminated),
+        ("2026-11-25", "ir-7", Status::NotYetValid),
+    ];
+    for (as_of, slug, status) in cases {
+        let out = tempfile::tempdir().unwrap();
+        build(root.path(), out.path(), as_of, None);
+        let page = text(out.path(), &format!("ru/certificates/{slug}/index.html"));
+        assert!(
+            page.contains(&format!("data-status=\"{status}\"")),
+            "{slug} on {as_of}"
+        );
+        assert!(
+            page.contains(&format!(
+                "<p class=\"big-status\"><span class=\"status status-{status}\">"
+            )),
+            "{slug} on {as_of}"
+        );
+        let api = json(out.path(), &format!("api/certificates/{slug}.json"));
+        assert_eq!(api["status"], status.as_str());
+        assert_eq!(api["as_of"], as_of);
+        let register = json(out.path(), "data/register.json");
+        assert_eq!(register["as_of"], as_of);
+    }
+}
+
+#[test]
+fn links_resolve_at_the_root_and_under_a_sub_path() {
+    let out = tempfile::tempdir().unwrap();
+    build(sample_root(), out.path(), "2026-11-25", None);
+    assert!(check_links(out.path(), "/") > 10_000);
+    let sub = tempfile::tempdir().unwrap();
+    build(
+        sample_root(),
+        sub.path(),
+        "2026-11-25",
+        Some("https://example.kz/registry/"),
+    );
+    assert!(check_links(sub.path(), "/registry/") > 10_000);
+    let page = text(sub.path(), "certificates/tspk-2024-020/index.html");
+    assert!(page.contains(
+        "<link rel=\"canonical\" href=\"https://example.kz/registry/certificates/tspk-2024-020/\">"
+    ));
+    assert!(page.contains("href=\"/registry/style.css?h="));
+    assert!(text(sub.path(), "atom.xml").contains("<link rel=\"alternate\" type=\"text/html\" href=\"https://example.kz/registry/certificates/"));
+}
+
+#[test]
+fn hostile_register_values_appear_only_escaped() {
+    let root = temp_site_with_theme("xss");
+    let out = tempfile::tempdir().unwrap();
+    build(
+        root.path(),
+        out.path(),
+        "2026-11-25",
+        Some("https://example.kz/registry/"),
+    );
+    let files = snapshot(out.path());
+    let mut html_pages = 0;
+    for (path, bytes) in &files {
+        let content = String::from_utf8_lossy(bytes);
+        if path.ends_with(".html") {
+            html_pages += 1;
+            for raw in [
+                "<script>alert",
+                "<img src=x",
+                "<svg onload",
+                "<b>ПАД",
+                "<i>",
+                "<!--",
+            ] {
+                assert!(!content.contains(raw), "{path} holds {raw:?} unescaped");
+            }
+            // Every <script> is ours: JSON-LD or the status script, each closed once.
+            assert_eq!(
+                content.matches("<script").count(),
+                content.matches("</script>").count(),
+                "{path}"
+            );
+            assert!(content.matches("<script").count() <= 2, "{path}");
+        }
+        if path.ends_with(".xml") {
+            assert!(!content.contains("<script>alert"), "{path}");
+        }
+    }
+    assert!(html_pages > 50);
+    let center = text(out.path(), "en/centers/190540001230/index.html");
+    assert!(center.contains("&lt;/script&gt;&lt;script&gt;alert(2)&lt;/script&gt;"));
+    assert!(center.contains("href=\"https://adilet-qc.kz/?a=1&amp;b=&lt;i&gt;\""));
+    // JSON-LD: the hostile name survives as data, without closing the element.
+    let ld_start = center
+        .find("<script type=\"application/ld+json\">")
+        .unwrap()
+        + 35;
+    let ld_end = ld_start + center[ld_start..].find("</script>").unwrap();
+    let ld: serde_json::Value = serde_json::from_str(&center[ld_start..ld_end]).unwrap();
+    assert_eq!(ld["name"], "</script><script>alert(2)</script>");
+    // JSON keeps the values exactly; CSV neutralises formulas.
+    let api = json(out.path(), "api/centers/190540001230.json");
+    assert_eq!(api["name"]["kk"], "<script>alert(1)</script> орталығы");
+    assert_eq!(api["city"], "=HYPERLINK(\"http://evil.example\")");
+    let csv = text(out.path(), "data/centers.csv");
+    assert!(
+        csv.contains("\"'=HYPERLINK(\"\"http://evil.example\"\")\""),
+        "{csv}"
+    );
+    assert!(csv.contains("'@SUM(1+1)"));
+    assert!(csv.contains("'+7 (7172) 55-12-34"));
+    assert!(csv.contains("'-2+3 орталығы"));
+    let certificates = text(out.path(), "data/certificates.csv");
+    assert!(!certificates
+        .lines()
+        .any(|l| l.starts_with('=') || l.contains(",=")));
+}
+
+#[test]
+fn site_templates_and_static_files_override_the_theme() {
+    let root = temp_site_with_theme("valid-csv");
+    common::copy_tree(&common::fixture("overrides"), root.path());
+    let out = tempfile::tempdir().unwrap();
+    build(root.path(), out.path(), "2026-11-25", None);
+    assert!(text(out.path(), "404.html").contains("class=\"site-override\""));
+    assert_eq!(
+        text(out.path(), "style.css"),
+        fs::read_to_string(common::fixture("overrides/static/style.css")).unwrap()
+    );
+    assert_eq!(text(out.path(), "logo.txt"), "Тізілім\n");
+    // Other templates still come from the theme, and name the overriding stylesheet's hash.
+    let home = text(out.path(), "index.html");
+    assert!(home.contains("<form class=\"search-box\""));
+    let hash = tizilim::site::render::content_hash(
+        &fs::read(common::fixture("overrides/static/style.css")).unwrap(),
+    );
+    assert!(home.contains(&format!("/style.css?h={hash}")));
+}
+
+#[test]
+fn a_second_build_writes_nothing_and_one_change_rewrites_only_what_shows_it() {
+    let root = temp_site_with_theme("valid-csv");
+    let out = tempfile::tempdir().unwrap();
+    let first = build(root.path(), out.path(), "2026-11-25", None);
+    assert_eq!(first.published.written.len(), first.rendered.files.len());
+    let second = build(root.path(), out.path(), "2026-11-25", None);
+    assert!(
+        second.published.written.is_empty(),
+        "{:?}",
+        second.published.written
+    );
+    assert_eq!(second.published.unchanged, first.rendered.files.len());
+
+    // New grounds for one revocation: shown on the certificate and its center, in the change
+    // lists and feeds, and in the data that carries history.
+    let events = root.path().join("data/events.csv");
+    let before = fs::read_to_string(&events).unwrap();
+    fs::write(
+        &events,
+        before.replace(
+            "Отзыв по заявлению центра",
+            "Отзыв по заявлению центра от 30.05.2025",
+        ),
+    )
+    .unwrap();
+    let third = build(root.path(), out.path(), "2026-11-25", None);
+    let written: BTreeSet<&str> = third.published.written.iter().map(String::as_str).collect();
+    let mut expected = BTreeSet::new();
+    for lang in LANGS {
+        for page in [
+            "index.html",
+            "changes/index.html",
+            "atom.xml",
+            "certificates/qb-5/index.html",
+            "centers/150340007897/index.html",
+        ] {
+            expected.insert(format!("{lang}{page}"));
+        }
+    }
+    expected.insert("data/register.json".to_owned());
+    expected.insert("api/certificates/qb-5.json".to_owned());
+    assert_eq!(written, expected.iter().map(String::as_str).collect());
+    assert!(third.published.removed.is_empty());
+}
+
+#[test]
+fn an_invalid_register_leaves_the_output_exactly_as_it_was() {
+    let root = temp_site_with_theme("valid-csv");
+    let out = tempfile::tempdir().unwrap();
+    build(root.path(), out.path(), "2026-11-25", None);
+    let before = snapshot(out.path());
+    let certificates = root.path().join("data/certificates.csv");
+    let good = fs::read_to_string(&certificates).unwrap();
+    fs::write(&certificates, good.replace("2024-02-29", "2024-02-30")).unwrap();
+    let result = tizilim::site::build(
+        root.path(),
+        out.path(),
+        &tizilim::site::BuildOptions {
+            base_url: None,
+            as_of: Some(common::date("2026-11-25")),
+        },
+    );
+    assert!(matches!(
+        result,
+        Err(tizilim::site::BuildError::Site(tizilim::Error::Register(_)))
+    ));
+    assert_eq!(snapshot(out.path()), before);
+    // The same through the binary: exit 1, the error, and a word that nothing was published.
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_tizilim"))
+        .args([
+            "build",
+            "--root",
+            root.path().to_str().unwrap(),
+            "--output-dir",
+            out.path().to_str().unwrap(),
+            "--as-of",
+            "2026-11-25",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        stderr.contains("data/certificates.csv:4: issued_on: `2024-02-30` is not a date"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("nothing was published"), "{stderr}");
+    assert_eq!(snapshot(out.path()), before);
+}
+
+#[test]
+fn the_binary_builds_and_says_what_it_did() {
+    let root = temp_site_with_theme("valid-json");
+    let out = tempfile::tempdir().unwrap();
+    let run = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_tizilim"))
+            .args([
+                "build",
+                "--root",
+                root.path().to_str().unwrap(),
+                "--output-dir",
+                out.path().to_str().unwrap(),
+                "--as-of",
+                "25.11.2026",
+            ])
+            .output()
+            .unwrap()
+    };
+    let first = run();
+    assert_eq!(
+        first.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let summary = String::from_utf8(first.stdout).unwrap();
+    assert!(
+        summary.starts_with("built 4 centers, 7 certificates as of 2026-11-25: "),
+        "{summary}"
+    );
+    assert!(summary.contains(" 0 unchanged, 0 removed)"), "{summary}");
+    let second = String::from_utf8(run().stdout).unwrap();
+    assert!(second.contains("(0 written, "), "{second}");
+}
