@@ -73,6 +73,8 @@ pub struct CenterView {
     pub phone: Option<String>,
     pub email: Option<String>,
     pub website: Option<String>,
+    /// The website as a link target (percent-encoded where the register's text is not).
+    pub website_href: Option<String>,
     pub status: Status,
     /// The certificate that decides the center's status.
     pub deciding: Option<Link>,
@@ -246,6 +248,11 @@ impl Views<'_> {
             phone: center.phone.clone(),
             email: center.email.clone(),
             website: center.website.clone(),
+            website_href: center
+                .website
+                .as_deref()
+                .and_then(|w| url::Url::parse(w).ok())
+                .map(String::from),
             status,
             deciding: deciding.map(|c| self.certificate_link(c)),
             certificates: center

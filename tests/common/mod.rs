@@ -197,3 +197,79 @@ pub fn check_links(out: &Path, base_path: &str) -> usize {
     );
     checked
 }
+
+/// A plain static file server for the built site on 127.0.0.1 (a free port), serving files
+/// under `root` (`index.html` for folders) until the process ends. Returns its base URL.
+pub fn serve_static(root: &Path) -> String {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    let root = root.to_owned();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let root = root.clone();
+            std::thread::spawn(move || {
+                let mut request = String::new();
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                if reader.read_line(&mut request).is_err() {
+                    return;
+                }
+                loop {
+                    let mut header = String::new();
+                    if reader.read_line(&mut header).map_or(true, |n| n == 0) || header == "\r\n" {
+                        break;
+                    }
+                }
+                let path = request.split_whitespace().nth(1).unwrap_or("/");
+                let path = path.split(['?', '#']).next().unwrap_or("/");
+                let path = percent_decode(path);
+                let mut file = root.join(path.trim_start_matches('/'));
+                if path.ends_with('/') {
+                    file = file.join("index.html");
+                }
+                let safe = !path.contains("..");
+                let (status, body, file) = match fs::read(&file) {
+                    Ok(body) if safe => ("200 OK", body, file),
+                    _ => (
+                        "404 Not Found",
+                        fs::read(root.join("404.html")).unwrap_or_default(),
+                        root.join("404.html"),
+                    ),
+                };
+                let kind = match file.extension().and_then(|e| e.to_str()) {
+                    Some("html") => "text/html; charset=utf-8",
+                    Some("css") => "text/css; charset=utf-8",
+                    Some("js") => "text/javascript; charset=utf-8",
+                    Some("svg") => "image/svg+xml",
+                    Some("json") => "application/json",
+                    Some("xml") => "application/xml",
+                    Some("csv") => "text/csv; charset=utf-8",
+                    _ => "application/octet-stream",
+                };
+                let head = format!("HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len());
+                let _ = stream.write_all(head.as_bytes());
+                let _ = stream.write_all(&body);
+            });
+        }
+    });
+    format!("http://{address}")
+}
+
+fn percent_decode(path: &str) -> String {
+    let bytes = path.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let Ok(byte) = u8::from_str_radix(&path[i + 1..i + 3], 16) {
+                out.push(byte);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
