@@ -137,7 +137,7 @@ fn build(
 ) -> ExitCode {
     match tizilim::site::build(root, output_dir, &options) {
         Ok(report) => {
-            report_warnings(&report.rendered.site.checked.warnings);
+            report(&report.rendered.site.checked.warnings);
             let r = &report.rendered;
             let p = &report.published;
             println!(
@@ -172,10 +172,6 @@ fn build(
             ExitCode::from(1)
         }
     }
-}
-
-fn report_warnings(warnings: &[Diagnostic]) {
-    report(warnings);
 }
 
 fn check(root: &std::path::Path) -> ExitCode {

@@ -107,6 +107,15 @@ pub enum Problem {
         other_line: usize,
         slug: String,
     },
+    #[error("profession codes `{code}` and `{other}` (line {other_line}) have the same page `professions/{slug}/`")]
+    ProfessionSlugCollision {
+        code: String,
+        other: String,
+        other_line: usize,
+        slug: String,
+    },
+    #[error("profession code `{0}` has no letters or digits to make a page address from")]
+    EmptyProfessionSlug(String),
     #[error("certificate number `{0}` has no letters or digits to make a permalink from")]
     EmptySlug(String),
     #[error("`{key}` is not in {table}")]

@@ -28,6 +28,7 @@ pub fn validate(
     (reg.regions, reg.region_by_code) = index_references(register.regions, "region code", diags);
     (reg.professions, reg.profession_by_code) =
         index_references(register.professions, "profession code", diags);
+    check_profession_slugs(&reg.professions, diags);
     for located in register.centers {
         let (position, row) = (located.position, located.row);
         if let Some(&first) = reg.center_by_bin.get(row.bin.as_str()) {
@@ -305,6 +306,34 @@ fn index_references(
         });
     }
     (entries, index)
+}
+
+/// Each profession has a page at `/professions/SLUG/`, the slug of its code: two codes with
+/// one slug (`7212/1` and `7212-1`) would share it.
+fn check_profession_slugs(professions: &[Reference], diags: &mut Diagnostics) {
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for (id, profession) in professions.iter().enumerate() {
+        let profession_slug = slug(&profession.code);
+        if profession_slug.is_empty() {
+            diags.error(&profession.position, Some("code"), Problem::EmptyProfessionSlug(profession.code.clone()));
+            continue;
+        }
+        match seen.get(&profession_slug) {
+            Some(&other) => diags.error(
+                &profession.position,
+                Some("code"),
+                Problem::ProfessionSlugCollision {
+                    code: profession.code.clone(),
+                    other: professions[other].code.clone(),
+                    other_line: professions[other].position.line,
+                    slug: profession_slug,
+                },
+            ),
+            None => {
+                seen.insert(profession_slug, id);
+            }
+        }
+    }
 }
 
 fn duplicate(what: &'static str, key: &str, first_line: usize) -> Problem {
