@@ -96,7 +96,7 @@ fn main() -> ExitCode {
 }
 
 /// Prints diagnostics to stderr, one per line, and a count.
-fn report(diagnostics: &[Diagnostic]) {
+fn print_diagnostics(diagnostics: &[Diagnostic]) {
     let stderr = std::io::stderr();
     let mut err = stderr.lock();
     for d in diagnostics {
@@ -116,11 +116,11 @@ fn report(diagnostics: &[Diagnostic]) {
 fn read_site(root: &std::path::Path) -> Option<tizilim::Site> {
     match tizilim::read_site(root) {
         Ok(site) => {
-            report(&site.checked.warnings);
+            print_diagnostics(&site.checked.warnings);
             Some(site)
         }
         Err(tizilim::Error::Register(invalid)) => {
-            report(&invalid.diagnostics);
+            print_diagnostics(&invalid.diagnostics);
             None
         }
         Err(e) => {
@@ -137,7 +137,7 @@ fn build(
 ) -> ExitCode {
     match tizilim::site::build(root, output_dir, &options) {
         Ok(report) => {
-            report(&report.rendered.site.checked.warnings);
+            print_diagnostics(&report.rendered.site.checked.warnings);
             let r = &report.rendered;
             let p = &report.published;
             println!(
@@ -156,7 +156,7 @@ fn build(
             ExitCode::SUCCESS
         }
         Err(tizilim::site::BuildError::Site(tizilim::Error::Register(invalid))) => {
-            report(&invalid.diagnostics);
+            print_diagnostics(&invalid.diagnostics);
             eprintln!(
                 "nothing was published; {} is unchanged",
                 output_dir.display()
