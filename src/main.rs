@@ -38,7 +38,8 @@ enum Command {
         #[arg(long, value_parser = parse_date_arg)]
         as_of: Option<NaiveDate>,
     },
-    /// Validate the register (every problem is printed); exit 1 if there is any error.
+    /// Validate the register, and the theme, templates and content of a site root (every
+    /// problem is printed); exit 1 if there is any error. Nothing is written.
     Check {
         /// The site root (holding config.toml and data/).
         #[arg(long, default_value = ".")]
@@ -191,6 +192,24 @@ fn check(root: &std::path::Path) -> ExitCode {
         site.checked.warnings.len(),
         started.elapsed()
     );
+    // A site root (with config.toml): its theme, templates and content too, by rendering the
+    // whole site in memory (nothing is written).
+    if root.join("config.toml").is_file() {
+        let started = Instant::now();
+        match tizilim::site::render(root, &tizilim::site::BuildOptions::default()) {
+            Ok(rendered) => println!(
+                "site OK: theme `{}`, {} pages, {} files ({:.0?})",
+                site.config.theme,
+                rendered.html_pages,
+                rendered.files.len(),
+                started.elapsed()
+            ),
+            Err(e) => {
+                eprintln!("{e}");
+                return ExitCode::from(1);
+            }
+        }
+    }
     ExitCode::SUCCESS
 }
 

@@ -38,6 +38,25 @@ fn check_passes_the_sample_register_without_warnings() {
             .starts_with("register OK: 20 regions, 134 professions, 62 centers, 66 certificates"),
         "{summary}"
     );
+    assert!(
+        summary
+            .lines()
+            .nth(1)
+            .is_some_and(|l| l.starts_with("site OK: theme `default`, ")),
+        "{summary}"
+    );
+}
+
+#[test]
+fn check_reports_a_broken_template_with_its_name() {
+    let site = common::temp_site_with_theme("valid-csv");
+    std::fs::create_dir_all(site.path().join("templates")).unwrap();
+    std::fs::write(site.path().join("templates/center.html"), "{% extends \"base.html\" %}{% block content %}{{ center.nmae | upper }}{% endblock content %}").unwrap();
+    let out = tizilim(&["check", "--root", site.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.starts_with("center.html: "), "{err}");
+    assert!(err.contains("nmae"), "{err}");
 }
 
 #[test]

@@ -12,10 +12,22 @@ use tizilim::register::dates::{dotted, today_in_kazakhstan};
 
 fn notice(url: &str) -> (bool, String) {
     let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/element.mjs");
-    let output = Command::new("node").arg(script).arg(url).arg("#stale").output().expect("node runs");
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let output = Command::new("node")
+        .arg(script)
+        .arg(url)
+        .arg("#stale")
+        .output()
+        .expect("node runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let value: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-    (value["visible"].as_bool().unwrap(), value["text"].as_str().unwrap().to_owned())
+    (
+        value["visible"].as_bool().unwrap(),
+        value["text"].as_str().unwrap().to_owned(),
+    )
 }
 
 #[test]
@@ -26,22 +38,45 @@ fn certificate_pages_say_when_they_may_be_stale() {
     // Built today: no notice for a certificate still in its term.
     let fresh = tempfile::tempdir().unwrap();
     let base = serve_static(fresh.path());
-    build(root.path(), fresh.path(), &today.to_string(), Some(&format!("{base}/")));
+    build(
+        root.path(),
+        fresh.path(),
+        &today.to_string(),
+        Some(&format!("{base}/")),
+    );
     let (visible, _) = notice(&format!("{base}/ru/certificates/tspk-002-2024/"));
-    assert_eq!(visible, today > common::date("2027-09-16"), "fresh page, certificate valid until 2027-09-16");
+    assert_eq!(
+        visible,
+        today > common::date("2027-09-16"),
+        "fresh page, certificate valid until 2027-09-16"
+    );
 
     // Built on 1 January 2025, read today.
     let old = tempfile::tempdir().unwrap();
     let base = serve_static(old.path());
-    build(root.path(), old.path(), "2025-01-01", Some(&format!("{base}/")));
+    build(
+        root.path(),
+        old.path(),
+        "2025-01-01",
+        Some(&format!("{base}/")),
+    );
     // KZ-ҰД-0004 was valid then, and its term ended on 2026-10-02.
     let (visible, text) = notice(&format!("{base}/ru/certificates/kz-ud-0004/"));
     assert!(visible);
-    assert_eq!(text, "Страница создана 01.01.2025; срок действия аттестата истёк 02.10.2026.");
+    assert_eq!(
+        text,
+        "Страница создана 01.01.2025; срок действия аттестата истёк 02.10.2026."
+    );
     // ЦПК-002/2024 is valid until 2027-09-16: the page is only old.
     let (visible, text) = notice(&format!("{base}/certificates/tspk-002-2024/"));
     assert!(visible);
     if today <= common::date("2027-09-16") {
-        assert!(text.starts_with(&format!("Бұл бет {} күні жасалған және ескірген болуы мүмкін.", dotted(common::date("2025-01-01")))), "{text}");
+        assert!(
+            text.starts_with(&format!(
+                "Бұл бет {} күні жасалған және ескірген болуы мүмкін.",
+                dotted(common::date("2025-01-01"))
+            )),
+            "{text}"
+        );
     }
 }

@@ -315,7 +315,11 @@ fn check_profession_slugs(professions: &[Reference], diags: &mut Diagnostics) {
     for (id, profession) in professions.iter().enumerate() {
         let profession_slug = slug(&profession.code);
         if profession_slug.is_empty() {
-            diags.error(&profession.position, Some("code"), Problem::EmptyProfessionSlug(profession.code.clone()));
+            diags.error(
+                &profession.position,
+                Some("code"),
+                Problem::EmptyProfessionSlug(profession.code.clone()),
+            );
             continue;
         }
         match seen.get(&profession_slug) {

@@ -33,10 +33,11 @@ pub fn temp_site(name: &str) -> tempfile::TempDir {
     dir
 }
 
-/// A temporary site root: the valid CSV fixture with the tables of `tests/fixtures/errors/NAME`
-/// laid over its `data/` (and the files named in its `remove.txt` removed).
+/// A temporary site root: the valid CSV fixture (with the theme) with the tables of
+/// `tests/fixtures/errors/NAME` laid over its `data/` (and the files named in its
+/// `remove.txt` removed).
 pub fn error_site(name: &str) -> tempfile::TempDir {
-    let dir = temp_site("valid-csv");
+    let dir = temp_site_with_theme("valid-csv");
     let overlay = fixture("errors").join(name);
     for entry in fs::read_dir(&overlay).unwrap() {
         let entry = entry.unwrap();
