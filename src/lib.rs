@@ -15,7 +15,9 @@ pub mod answer;
 pub mod config;
 pub mod publish;
 pub mod register;
+pub mod serve;
 pub mod site;
+pub mod watch;
 
 use std::path::Path;
 

@@ -8,7 +8,11 @@ use std::time::Instant;
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
 use tizilim::register::{dates, Diagnostic, Severity};
+use tizilim::watch::WatchEvent;
 
 #[derive(Parser)]
 #[command(
@@ -37,6 +41,29 @@ enum Command {
         /// "Today" for every status (YYYY-MM-DD or DD.MM.YYYY); default: today in Asia/Almaty.
         #[arg(long, value_parser = parse_date_arg)]
         as_of: Option<NaiveDate>,
+    },
+    /// Build, then rebuild on every change of data, content, config or theme, and at each
+    /// midnight in Asia/Almaty (statuses change by the calendar). No server.
+    Watch {
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Where to publish (default: ROOT/public).
+        #[arg(long)]
+        output_dir: Option<PathBuf>,
+    },
+    /// Build, watch, and serve the output with live reload.
+    Serve {
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// The address to listen on (keep 127.0.0.1 unless the preview must be reachable).
+        #[arg(long, default_value = "127.0.0.1")]
+        interface: String,
+        /// The port (0: any free port).
+        #[arg(long, default_value_t = 1111)]
+        port: u16,
+        /// Where to publish (default: ROOT/public).
+        #[arg(long)]
+        output_dir: Option<PathBuf>,
     },
     /// Validate the register, and the theme, templates and content of a site root (every
     /// problem is printed); exit 1 if there is any error. Nothing is written.
@@ -86,6 +113,19 @@ fn main() -> ExitCode {
             )
         }
         Command::Check { root } => check(&root),
+        Command::Watch { root, output_dir } => {
+            let output_dir = output_dir.unwrap_or_else(|| root.join("public"));
+            watch(tizilim::watch::WatchOptions::new(root, output_dir), None)
+        }
+        Command::Serve {
+            root,
+            interface,
+            port,
+            output_dir,
+        } => {
+            let output_dir = output_dir.unwrap_or_else(|| root.join("public"));
+            serve(root, output_dir, &interface, port)
+        }
         Command::Status {
             id,
             on,
@@ -173,6 +213,124 @@ fn build(
             ExitCode::from(1)
         }
     }
+}
+
+/// Stops the watcher and the server on Ctrl-C (and SIGTERM).
+fn stop_flag() -> Arc<AtomicBool> {
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = stop.clone();
+    if let Err(e) = ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst)) {
+        eprintln!("cannot catch Ctrl-C ({e}); stop with a signal");
+    }
+    stop
+}
+
+fn now() -> String {
+    chrono::Local::now().format("%H:%M:%S").to_string()
+}
+
+/// One line per rebuild; every problem of a failed one, as `check` prints them.
+fn log_watch_event(event: &WatchEvent, output_dir: &std::path::Path) {
+    match event {
+        WatchEvent::Built { trigger, report } => {
+            let p = &report.published;
+            println!(
+                "[{}] built ({trigger}) as of {}: {} written, {} unchanged, {} removed in {:.0?}",
+                now(),
+                report.rendered.as_of,
+                p.written.len(),
+                p.unchanged,
+                p.removed.len(),
+                report.elapsed
+            );
+            print_diagnostics(&report.rendered.site.checked.warnings);
+        }
+        WatchEvent::Failed { trigger, error } => {
+            match error {
+                tizilim::site::BuildError::Site(tizilim::Error::Register(invalid)) => {
+                    print_diagnostics(&invalid.diagnostics)
+                }
+                other => eprintln!("{other}"),
+            }
+            eprintln!(
+                "[{}] build failed ({trigger}); nothing was published, {} keeps the last good site; still watching",
+                now(),
+                output_dir.display()
+            );
+        }
+        WatchEvent::WatchError(message) => eprintln!("[{}] watching: {message}", now()),
+    }
+}
+
+/// The text a failed build shows over the preview's pages.
+fn failure_text(error: &tizilim::site::BuildError) -> String {
+    match error {
+        tizilim::site::BuildError::Site(tizilim::Error::Register(invalid)) => invalid
+            .diagnostics
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n"),
+        other => other.to_string(),
+    }
+}
+
+fn watch(
+    options: tizilim::watch::WatchOptions,
+    live: Option<Arc<tizilim::serve::LiveReload>>,
+) -> ExitCode {
+    watch_until(options, live, stop_flag())
+}
+
+fn watch_until(
+    options: tizilim::watch::WatchOptions,
+    live: Option<Arc<tizilim::serve::LiveReload>>,
+    stop: Arc<AtomicBool>,
+) -> ExitCode {
+    println!("watching {} (Ctrl-C to stop)", options.root.display());
+    let output_dir = options.output_dir.clone();
+    let mut on_event = |event: WatchEvent| {
+        log_watch_event(&event, &output_dir);
+        if let Some(live) = &live {
+            match &event {
+                WatchEvent::Built { .. } => live.built(),
+                WatchEvent::Failed { error, .. } => live.failed(&failure_text(error)),
+                WatchEvent::WatchError(_) => {}
+            }
+        }
+    };
+    match tizilim::watch::watch(&options, &tizilim::watch::SystemClock, &stop, &mut on_event) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("cannot watch {}: {e}", options.root.display());
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn serve(root: PathBuf, output_dir: PathBuf, interface: &str, port: u16) -> ExitCode {
+    let server = match tizilim::serve::PreviewServer::bind(interface, port, &output_dir) {
+        Ok(server) => server,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(1);
+        }
+    };
+    let stop = stop_flag();
+    let mut options = tizilim::watch::WatchOptions::new(root, output_dir);
+    options.base_url = Some(server.url());
+    let live = server.live.clone();
+    let watch_stop = stop.clone();
+    let watcher = std::thread::spawn(move || watch_until(options, Some(live), watch_stop));
+    println!("serving {} (Ctrl-C to stop)", server.url());
+    let workers = std::thread::available_parallelism()
+        .map_or(4, |n| n.get() * 4)
+        .clamp(4, 32);
+    server.run(workers, &stop);
+    server.unblock();
+    let code = watcher.join().unwrap_or(ExitCode::from(1));
+    println!("stopped");
+    code
 }
 
 fn check(root: &std::path::Path) -> ExitCode {

@@ -1,0 +1,355 @@
+//! The watcher: file events and the calendar drive the same pipeline as `build`.
+//!
+//! Folders are watched, not files, so that every way an editor saves is seen (in place,
+//! truncate and write, write a temporary file and rename it over, delete and re-create, a whole
+//! folder replaced). Bursts are debounced and a file still being written is waited for (its
+//! size must settle). Statuses also change with the date alone, so the site is rebuilt at
+//! each midnight in Asia/Almaty (every status boundary is one). A failed rebuild publishes
+//! nothing and the watcher goes on.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use chrono::NaiveDate;
+use notify::{EventKind, RecursiveMode, Watcher};
+
+use crate::register::dates::today_in_kazakhstan;
+use crate::site::{self, BuildError, BuildOptions, BuildReport};
+
+/// The folders of a site root whose changes trigger a rebuild (with `config.toml`).
+pub const INPUT_FOLDERS: [&str; 5] = ["data", "content", "themes", "templates", "static"];
+
+/// Whether a file event on `path` should trigger a rebuild of the site root `root` that
+/// publishes into `output`: a change of `config.toml` or of a file under an input folder,
+/// but not of editor and office lock or temporary files, nor of the output itself.
+pub fn is_relevant(path: &Path, root: &Path, output: &Path) -> bool {
+    if path.starts_with(output) {
+        return false;
+    }
+    let Ok(relative) = path.strip_prefix(root) else {
+        return false;
+    };
+    let mut components = relative.components();
+    let Some(first) = components.next().and_then(|c| c.as_os_str().to_str()) else {
+        return false;
+    };
+    let in_input = match first {
+        "config.toml" => components.next().is_none(),
+        folder => INPUT_FOLDERS.contains(&folder),
+    };
+    in_input && !is_scratch_file(path)
+}
+
+/// Files that editors and office programs write beside the real one while saving.
+pub fn is_scratch_file(path: &Path) -> bool {
+    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+        return true;
+    };
+    name.ends_with(".swp")
+        || name.ends_with(".swx")
+        || name.ends_with(".swo")
+        || name.ends_with('~')
+        || name.ends_with(".kate-swp")
+        || name.ends_with(".tmp")
+        || name.contains("___jb_tmp___")
+        || name.contains("___jb_old___")
+        || (name.starts_with('#') && name.ends_with('#'))
+        || name.starts_with(".#")
+        || name.starts_with(".~lock.")
+        || name.starts_with("~$")
+        || name.starts_with(".goutputstream-")
+        || name == "4913" // vim checks that it may write in the folder
+        || name == ".DS_Store"
+}
+
+/// "Today", as the watcher sees it: the real date in Kazakhstan, or a test's.
+pub trait Clock: Send + Sync {
+    fn today(&self) -> NaiveDate;
+}
+
+/// The real date in Asia/Almaty.
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn today(&self) -> NaiveDate {
+        today_in_kazakhstan()
+    }
+}
+
+/// How to watch.
+#[derive(Debug, Clone)]
+pub struct WatchOptions {
+    pub root: PathBuf,
+    pub output_dir: PathBuf,
+    pub base_url: Option<String>,
+    /// Quiet time after the last event before rebuilding.
+    pub debounce: Duration,
+    /// How often the watcher wakes without events (to see the date change and to stop).
+    pub tick: Duration,
+}
+
+impl WatchOptions {
+    pub fn new(root: PathBuf, output_dir: PathBuf) -> Self {
+        WatchOptions {
+            root,
+            output_dir,
+            base_url: None,
+            debounce: Duration::from_millis(250),
+            tick: Duration::from_secs(1),
+        }
+    }
+}
+
+/// Why a rebuild ran.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Trigger {
+    /// The first build.
+    Start,
+    /// Files changed (relative to the site root).
+    Files(Vec<String>),
+    /// The date changed: statuses are computed for a new day.
+    Calendar(NaiveDate),
+}
+
+impl std::fmt::Display for Trigger {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Trigger::Start => write!(f, "start"),
+            Trigger::Files(files) if files.len() <= 3 => write!(f, "{}", files.join(", ")),
+            Trigger::Files(files) => {
+                write!(f, "{}, … ({} files)", files[..3].join(", "), files.len())
+            }
+            Trigger::Calendar(date) => write!(f, "new day {date}"),
+        }
+    }
+}
+
+/// What the watcher reports after each rebuild.
+#[derive(Debug)]
+pub enum WatchEvent {
+    Built {
+        trigger: Trigger,
+        report: Box<BuildReport>,
+    },
+    Failed {
+        trigger: Trigger,
+        error: BuildError,
+    },
+    /// The file watcher itself reported a problem; watching goes on.
+    WatchError(String),
+}
+
+/// Watches and rebuilds until `stop` is set. `on_event` hears every rebuild.
+pub fn watch(
+    options: &WatchOptions,
+    clock: &dyn Clock,
+    stop: &AtomicBool,
+    on_event: &mut dyn FnMut(WatchEvent),
+) -> notify::Result<()> {
+    let root = options
+        .root
+        .canonicalize()
+        .unwrap_or_else(|_| options.root.clone());
+    std::fs::create_dir_all(&options.output_dir).ok();
+    let output = options
+        .output_dir
+        .canonicalize()
+        .unwrap_or_else(|_| options.output_dir.clone());
+    let (tx, rx) = mpsc::channel();
+    let mut watcher = notify::recommended_watcher(tx)?;
+    let mut watched = BTreeSet::new();
+    rewatch(&mut watcher, &root, &mut watched, on_event);
+
+    let build = |as_of: NaiveDate| {
+        let build_options = BuildOptions {
+            base_url: options.base_url.clone(),
+            as_of: Some(as_of),
+        };
+        site::build(&options.root, &options.output_dir, &build_options)
+    };
+    let mut as_of = clock.today();
+    report(build(as_of), Trigger::Start, on_event);
+
+    let mut pending: BTreeSet<PathBuf> = BTreeSet::new();
+    let mut last_event = Instant::now();
+    let mut settling: Option<Vec<(PathBuf, Option<u64>)>> = None;
+    while !stop.load(Ordering::SeqCst) {
+        match rx.recv_timeout(options.tick.min(options.debounce)) {
+            Ok(Ok(event)) => {
+                if matches!(event.kind, EventKind::Access(_)) {
+                    continue;
+                }
+                let relevant: Vec<PathBuf> = event
+                    .paths
+                    .into_iter()
+                    .map(|p| absolute_under(&p, &root, &options.root))
+                    .filter(|p| is_relevant(p, &root, &output))
+                    .collect();
+                if relevant.is_empty() {
+                    continue;
+                }
+                // A whole input folder may have been replaced: watch what is there now.
+                if relevant.iter().any(|p| p.parent() == Some(root.as_path())) {
+                    rewatch(&mut watcher, &root, &mut watched, on_event);
+                }
+                pending.extend(relevant);
+                last_event = Instant::now();
+                settling = None;
+            }
+            Ok(Err(e)) => on_event(WatchEvent::WatchError(e.to_string())),
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
+            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+        }
+        if !pending.is_empty() && last_event.elapsed() >= options.debounce {
+            // Rebuild only once the files have stopped growing.
+            let sizes: Vec<(PathBuf, Option<u64>)> = pending
+                .iter()
+                .map(|p| (p.clone(), std::fs::metadata(p).ok().map(|m| m.len())))
+                .collect();
+            if settling.as_ref() != Some(&sizes) {
+                settling = Some(sizes);
+                last_event = Instant::now();
+                continue;
+            }
+            let files: Vec<String> = pending
+                .iter()
+                .map(|p| p.strip_prefix(&root).unwrap_or(p).display().to_string())
+                .collect();
+            pending.clear();
+            settling = None;
+            as_of = clock.today();
+            report(build(as_of), Trigger::Files(files), on_event);
+        }
+        let today = clock.today();
+        if today != as_of {
+            as_of = today;
+            report(build(as_of), Trigger::Calendar(today), on_event);
+        }
+    }
+    Ok(())
+}
+
+fn report(
+    result: Result<BuildReport, BuildError>,
+    trigger: Trigger,
+    on_event: &mut dyn FnMut(WatchEvent),
+) {
+    on_event(match result {
+        Ok(report) => WatchEvent::Built {
+            trigger,
+            report: Box::new(report),
+        },
+        Err(error) => WatchEvent::Failed { trigger, error },
+    });
+}
+
+/// Event paths are absolute; map them onto the canonical root when the root was given
+/// through a symbolic link or relatively.
+fn absolute_under(path: &Path, canonical_root: &Path, given_root: &Path) -> PathBuf {
+    if path.starts_with(canonical_root) {
+        return path.to_owned();
+    }
+    match path.strip_prefix(given_root) {
+        Ok(rest) => canonical_root.join(rest),
+        Err(_) => path.to_owned(),
+    }
+}
+
+/// Watches the root itself (for `config.toml` and folders appearing or vanishing) and each
+/// input folder that exists, recursively; forgets folders that are gone.
+fn rewatch(
+    watcher: &mut dyn Watcher,
+    root: &Path,
+    watched: &mut BTreeSet<PathBuf>,
+    on_event: &mut dyn FnMut(WatchEvent),
+) {
+    if watched.insert(root.to_owned()) {
+        if let Err(e) = watcher.watch(root, RecursiveMode::NonRecursive) {
+            watched.remove(root);
+            on_event(WatchEvent::WatchError(format!("{}: {e}", root.display())));
+        }
+    }
+    for folder in INPUT_FOLDERS {
+        let path = root.join(folder);
+        let exists = path.is_dir();
+        // A replaced folder is a new inode: watch it again.
+        if watched.contains(&path) {
+            let _ = watcher.unwatch(&path);
+            watched.remove(&path);
+        }
+        if exists {
+            match watcher.watch(&path, RecursiveMode::Recursive) {
+                Ok(()) => {
+                    watched.insert(path);
+                }
+                Err(e) => on_event(WatchEvent::WatchError(format!("{}: {e}", path.display()))),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn which_events_trigger_a_rebuild() {
+        let root = Path::new("/site");
+        let out = Path::new("/site/public");
+        let cases = [
+            ("/site/data/events.csv", true),
+            ("/site/data/centers.json", true),
+            ("/site/data", true),
+            ("/site/config.toml", true),
+            ("/site/content/about.ru.md", true),
+            ("/site/themes/default/templates/center.html", true),
+            ("/site/templates/center.html", true),
+            ("/site/static/logo.svg", true),
+            ("/site/data/.events.csv.swp", false),
+            ("/site/data/events.csv~", false),
+            ("/site/data/4913", false),
+            ("/site/data/#events.csv#", false),
+            ("/site/data/.#events.csv", false),
+            ("/site/data/events.csv.kate-swp", false),
+            ("/site/data/events.csv___jb_tmp___", false),
+            ("/site/data/events.csv___jb_old___", false),
+            ("/site/data/.~lock.events.csv#", false),
+            ("/site/data/~$Тізілім.xlsx", false),
+            ("/site/data/.goutputstream-ABC123", false),
+            ("/site/public/index.html", false),
+            ("/site/README.md", false),
+            ("/site/config.toml.bak/x", false),
+            ("/site/target/debug/x", false),
+            ("/elsewhere/data/events.csv", false),
+        ];
+        for (path, expected) in cases {
+            assert_eq!(is_relevant(Path::new(path), root, out), expected, "{path}");
+        }
+        // An output folder inside an input folder is still ignored.
+        assert!(!is_relevant(
+            Path::new("/site/static/out/x.html"),
+            root,
+            Path::new("/site/static/out")
+        ));
+    }
+
+    #[test]
+    fn triggers_read_well() {
+        assert_eq!(
+            Trigger::Files(vec!["data/events.csv".into()]).to_string(),
+            "data/events.csv"
+        );
+        let many = Trigger::Files((1..=5).map(|i| format!("data/{i}.csv")).collect());
+        assert_eq!(
+            many.to_string(),
+            "data/1.csv, data/2.csv, data/3.csv, … (5 files)"
+        );
+        assert_eq!(
+            Trigger::Calendar(NaiveDate::from_ymd_opt(2026, 11, 26).unwrap()).to_string(),
+            "new day 2026-11-26"
+        );
+    }
+}
