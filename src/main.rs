@@ -106,16 +106,19 @@ fn main() -> ExitCode {
             as_of,
         } => {
             let output_dir = output_dir.unwrap_or_else(|| root.join("public"));
-            build(
-                &root,
-                &output_dir,
-                tizilim::site::BuildOptions { base_url, as_of },
-            )
+            let options = tizilim::site::BuildOptions {
+                base_url,
+                as_of,
+                progress: terminal_progress(),
+            };
+            build(&root, &output_dir, options)
         }
         Command::Check { root } => check(&root),
         Command::Watch { root, output_dir } => {
             let output_dir = output_dir.unwrap_or_else(|| root.join("public"));
-            watch(tizilim::watch::WatchOptions::new(root, output_dir), None)
+            let mut options = tizilim::watch::WatchOptions::new(root, output_dir);
+            options.progress = terminal_progress();
+            watch(options, None)
         }
         Command::Serve {
             root,
@@ -213,6 +216,24 @@ fn build(
             ExitCode::from(1)
         }
     }
+}
+
+/// On a terminal, a line that shows how far rendering has got (and is cleared at the end).
+fn terminal_progress() -> tizilim::site::Progress {
+    use std::io::IsTerminal;
+    if !std::io::stderr().is_terminal() {
+        return tizilim::site::Progress::default();
+    }
+    tizilim::site::Progress::new(|done, total| {
+        if done < total {
+            eprint!(
+                "\rrendering {:>3}% ({done}/{total} center and certificate pages)",
+                done * 100 / total.max(1)
+            );
+        } else {
+            eprint!("\r{:70}\r", "");
+        }
+    })
 }
 
 /// Stops the watcher and the server on Ctrl-C (and SIGTERM).
@@ -319,6 +340,7 @@ fn serve(root: PathBuf, output_dir: PathBuf, interface: &str, port: u16) -> Exit
     let stop = stop_flag();
     let mut options = tizilim::watch::WatchOptions::new(root, output_dir);
     options.base_url = Some(server.url());
+    options.progress = terminal_progress();
     let live = server.live.clone();
     let watch_stop = stop.clone();
     let watcher = std::thread::spawn(move || watch_until(options, Some(live), watch_stop));

@@ -85,6 +85,8 @@ pub struct WatchOptions {
     pub root: PathBuf,
     pub output_dir: PathBuf,
     pub base_url: Option<String>,
+    /// Hears how far each build's rendering has got.
+    pub progress: site::Progress,
     /// Quiet time after the last event before rebuilding.
     pub debounce: Duration,
     /// How often the watcher wakes without events (to see the date change and to stop).
@@ -97,6 +99,7 @@ impl WatchOptions {
             root,
             output_dir,
             base_url: None,
+            progress: site::Progress::default(),
             debounce: Duration::from_millis(250),
             tick: Duration::from_secs(1),
         }
@@ -167,6 +170,7 @@ pub fn watch(
         let build_options = BuildOptions {
             base_url: options.base_url.clone(),
             as_of: Some(as_of),
+            progress: options.progress.clone(),
         };
         site::build(&options.root, &options.output_dir, &build_options)
     };

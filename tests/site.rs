@@ -365,6 +365,7 @@ fn an_invalid_register_leaves_the_output_exactly_as_it_was() {
         &tizilim::site::BuildOptions {
             base_url: None,
             as_of: Some(common::date("2026-11-25")),
+            ..Default::default()
         },
     );
     assert!(matches!(
@@ -428,4 +429,24 @@ fn the_binary_builds_and_says_what_it_did() {
     assert!(summary.contains(" 0 unchanged, 0 removed)"), "{summary}");
     let second = String::from_utf8(run().stdout).unwrap();
     assert!(second.contains("(0 written, "), "{second}");
+}
+
+#[test]
+fn rendering_reports_its_progress() {
+    let calls = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let heard = calls.clone();
+    let options = tizilim::site::BuildOptions {
+        as_of: Some(common::date("2026-11-25")),
+        progress: tizilim::site::Progress::new(move |done, total| {
+            heard.lock().unwrap().push((done, total))
+        }),
+        ..Default::default()
+    };
+    let rendered = tizilim::site::render(sample_root(), &options).unwrap();
+    let registry = &rendered.site.checked.registry;
+    let total = (registry.centers.len() + registry.certificates.len()) * 3;
+    let calls = calls.lock().unwrap();
+    assert_eq!(calls.last(), Some(&(total, total)));
+    assert!(calls.len() >= 50, "{}", calls.len());
+    assert!(calls.windows(2).all(|w| w[0].0 < w[1].0 && w[0].1 == total));
 }

@@ -25,6 +25,38 @@ pub struct BuildOptions {
     pub base_url: Option<String>,
     /// "Today" for every status; default: the current date in Asia/Almaty.
     pub as_of: Option<NaiveDate>,
+    /// Hears how far rendering has got.
+    pub progress: Progress,
+}
+
+/// A listener for rendering progress: `(records rendered, records in all)`, called now and
+/// then (about every percent) and once at the end.
+#[derive(Clone, Default)]
+pub struct Progress(Option<std::sync::Arc<dyn Fn(usize, usize) + Send + Sync>>);
+
+impl Progress {
+    pub fn new(listener: impl Fn(usize, usize) + Send + Sync + 'static) -> Progress {
+        Progress(Some(std::sync::Arc::new(listener)))
+    }
+
+    pub(crate) fn report(&self, done: usize, total: usize) {
+        if let Some(listener) = &self.0 {
+            let step = (total / 100).max(1);
+            if done.is_multiple_of(step) || done == total {
+                listener(done, total);
+            }
+        }
+    }
+}
+
+impl std::fmt::Debug for Progress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "Progress(listener)"
+        } else {
+            "Progress(none)"
+        })
+    }
 }
 
 /// Why a site could not be built. Nothing is published when a build fails.
@@ -76,6 +108,7 @@ pub fn render(root: &Path, options: &BuildOptions) -> Result<Rendered, BuildErro
         pages: &pages,
         urls: urls::Urls::new(&base_url, site.config.default_language),
         as_of,
+        progress: options.progress.clone(),
     };
     let files = render::render_site(&inputs)?;
     let html_pages = files.paths().filter(|p| p.ends_with(".html")).count();

@@ -173,6 +173,7 @@ pub struct Inputs<'a> {
     pub pages: &'a [Page],
     pub urls: Urls,
     pub as_of: NaiveDate,
+    pub progress: super::Progress,
 }
 
 #[derive(Serialize)]
@@ -206,6 +207,9 @@ struct Renderer<'a> {
     /// Permalinks of the HTML pages, for the sitemap.
     sitemap: Vec<String>,
     config_value: Value,
+    /// Center and certificate pages rendered so far, and in all (for progress).
+    done: usize,
+    total: usize,
 }
 
 /// Renders the whole site into memory.
@@ -215,6 +219,9 @@ pub fn render_site(inputs: &Inputs<'_>) -> Result<SiteFiles, RenderError> {
         tera: tera(inputs.theme, &inputs.urls)?,
         files: SiteFiles::new(),
         sitemap: Vec::new(),
+        done: 0,
+        total: (inputs.registry.centers.len() + inputs.registry.certificates.len())
+            * inputs.config.all_languages().len(),
         config_value: json!({
             "title": inputs.config.title,
             "description": inputs.config.description,
@@ -235,6 +242,11 @@ pub fn render_site(inputs: &Inputs<'_>) -> Result<SiteFiles, RenderError> {
 }
 
 impl Renderer<'_> {
+    fn tick(&mut self) {
+        self.done += 1;
+        self.inputs.progress.report(self.done, self.total);
+    }
+
     fn strings(&self, lang: Lang) -> &BTreeMap<String, String> {
         &self.inputs.theme.strings[&lang]
     }
@@ -403,6 +415,7 @@ impl Renderer<'_> {
             );
             ctx.insert("center", &center);
             self.render("center.html", &ctx, Some(lang), &path)?;
+            self.tick();
         }
 
         // A verification page per certificate, with its QR code.
@@ -420,6 +433,7 @@ impl Renderer<'_> {
                 let ctx = self.context(lang, &path);
                 self.certificate_page(ctx, id, certificate, lang, &path)?;
             }
+            self.tick();
         }
 
         // Regions.

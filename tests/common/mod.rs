@@ -122,6 +122,7 @@ pub fn build(
     let options = tizilim::site::BuildOptions {
         base_url: base_url.map(str::to_owned),
         as_of: Some(date(as_of)),
+        ..Default::default()
     };
     tizilim::site::build(root, out, &options).unwrap_or_else(|e| panic!("{e}"))
 }
@@ -273,4 +274,128 @@ fn percent_decode(path: &str) -> String {
         i += 1;
     }
     String::from_utf8_lossy(&out).into_owned()
+}
+
+/// A `tizilim` process whose output lines (stdout and stderr) are collected as they come.
+pub struct Running {
+    pub child: std::process::Child,
+    pub lines: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl Running {
+    pub fn start(args: &[&str]) -> Running {
+        use std::io::BufRead;
+        use std::process::{Command, Stdio};
+        let mut child = Command::new(env!("CARGO_BIN_EXE_tizilim"))
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("tizilim starts");
+        let lines = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let stdout = child.stdout.take().unwrap();
+        let stderr = child.stderr.take().unwrap();
+        for stream in [
+            Box::new(stdout) as Box<dyn std::io::Read + Send>,
+            Box::new(stderr),
+        ] {
+            let lines = lines.clone();
+            std::thread::spawn(move || {
+                for line in std::io::BufReader::new(stream)
+                    .lines()
+                    .map_while(Result::ok)
+                {
+                    lines.lock().unwrap().push(line);
+                }
+            });
+        }
+        Running { child, lines }
+    }
+
+    /// Waits (up to a generous limit) for an output line containing `text`, after the first
+    /// `skip` lines; returns its index.
+    pub fn wait_for_line(&self, text: &str, skip: usize) -> usize {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        loop {
+            if let Some(i) = self
+                .lines
+                .lock()
+                .unwrap()
+                .iter()
+                .skip(skip)
+                .position(|l| l.contains(text))
+            {
+                return skip + i;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no line with {text:?}; output:\n{}",
+                self.output()
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    }
+
+    pub fn line_count(&self) -> usize {
+        self.lines.lock().unwrap().len()
+    }
+
+    pub fn output(&self) -> String {
+        self.lines.lock().unwrap().join("\n")
+    }
+
+    pub fn is_running(&mut self) -> bool {
+        self.child.try_wait().unwrap().is_none()
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Polls `check` until it holds (up to a generous limit).
+pub fn eventually(what: &str, mut check: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !check() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+/// A site root for watcher tests: the valid CSV fixture with the theme and one more
+/// certificate, `WATCH-1`, valid until 2099 (so that only the tests change its status).
+pub fn watch_site() -> tempfile::TempDir {
+    let dir = temp_site_with_theme("valid-csv");
+    let data = dir.path().join("data");
+    let mut certificates = fs::read_to_string(data.join("certificates.csv")).unwrap();
+    certificates.push_str("WATCH-1,190540001230,2024-01-10,2099-12-31,,,\n");
+    fs::write(data.join("certificates.csv"), certificates).unwrap();
+    let mut scope = fs::read_to_string(data.join("scope.csv")).unwrap();
+    scope.push_str("WATCH-1,7212-1-002,3-5\n");
+    fs::write(data.join("scope.csv"), scope).unwrap();
+    dir
+}
+
+/// `events.csv` of [`watch_site`] with `WATCH-1` revoked on 2024-06-01, or without that.
+pub fn watch_events(revoked: bool) -> String {
+    let base = fs::read_to_string(fixture("valid-csv/data/events.csv")).unwrap();
+    if revoked {
+        format!("{base}WATCH-1,2024-06-01,revoked,Тексеру,Проверка: нарушение,,Приказ № 1-п\n")
+    } else {
+        base
+    }
+}
+
+/// The status on the `WATCH-1` page, if the page is there.
+pub fn watch_status(out: &Path) -> Option<String> {
+    let page = fs::read_to_string(out.join("certificates/watch-1/index.html")).ok()?;
+    let start = page.find("data-status=\"")? + 13;
+    let end = start + page[start..].find('"')?;
+    Some(page[start..end].to_owned())
 }
