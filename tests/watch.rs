@@ -108,6 +108,8 @@ fn every_way_of_saving_is_published() {
         eventually(&format!("{pattern}: the page shows {expected}"), || {
             watch_status(out.path()).as_deref() == Some(expected)
         });
+        // The log line comes once publishing is over.
+        watcher.wait_for_line("built (", lines_before);
         assert!(watcher.is_running(), "{pattern}");
         let output = watcher.lines.lock().unwrap()[lines_before..].join("\n");
         assert!(
