@@ -40,6 +40,10 @@ pub struct StatusAnswer {
     pub profession: Option<ProfessionAnswer>,
     /// Dated status changes of the certificates concerned, oldest first.
     pub history: Vec<HistoryEntry>,
+    /// The verdict for the center in words, as the verification page says it (when the
+    /// site's theme gives the sentences).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub answer: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -169,7 +173,28 @@ pub fn answer(
             levels,
         }),
         history: history(registry, &candidates),
+        answer: Vec::new(),
     })
+}
+
+/// Adds the verdict sentences (see [`crate::verify`]) for the answer's center to `answer`,
+/// in the language of `strings`, for a register read on `as_of`.
+pub fn explain(
+    answer: &mut StatusAnswer,
+    registry: &Registry,
+    strings: &std::collections::BTreeMap<String, String>,
+    as_of: NaiveDate,
+    lang: Lang,
+) {
+    let Some(center) = registry.center(&answer.bin) else {
+        return;
+    };
+    let profession = answer
+        .profession
+        .as_ref()
+        .and_then(|p| registry.profession(&p.code));
+    let verdict = crate::verify::verdict(registry, center, answer.on, profession, as_of, lang);
+    answer.answer = crate::verify::sentences(&verdict, strings);
 }
 
 fn history(registry: &Registry, certificates: &[CertificateId]) -> Vec<HistoryEntry> {
@@ -240,6 +265,9 @@ impl StatusAnswer {
                     profession.code, self.on
                 );
             }
+        }
+        for line in &self.answer {
+            let _ = writeln!(out, "{line}");
         }
         if !self.history.is_empty() {
             let _ = writeln!(out, "history:");

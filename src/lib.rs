@@ -17,6 +17,7 @@ pub mod publish;
 pub mod register;
 pub mod serve;
 pub mod site;
+pub mod verify;
 pub mod watch;
 
 use std::path::Path;

@@ -86,9 +86,19 @@ enum Command {
         /// Print one JSON object instead of text.
         #[arg(long)]
         json: bool,
+        /// The language of the answer's sentences (kk, ru, en); default: the site's.
+        #[arg(long, value_parser = parse_lang_arg)]
+        lang: Option<tizilim::register::Lang>,
         #[arg(long, default_value = ".")]
         root: PathBuf,
     },
+}
+
+fn parse_lang_arg(text: &str) -> Result<tizilim::register::Lang, String> {
+    tizilim::register::Lang::ALL
+        .into_iter()
+        .find(|l| l.code() == text)
+        .ok_or_else(|| format!("`{text}` is not a language (kk, ru or en)"))
 }
 
 fn parse_date_arg(text: &str) -> Result<NaiveDate, String> {
@@ -134,8 +144,9 @@ fn main() -> ExitCode {
             on,
             profession,
             json,
+            lang,
             root,
-        } => status(&root, &id, on, profession.as_deref(), json),
+        } => status(&root, &id, on, profession.as_deref(), json, lang),
     }
 }
 
@@ -399,13 +410,26 @@ fn status(
     on: Option<NaiveDate>,
     profession: Option<&str>,
     json: bool,
+    lang: Option<tizilim::register::Lang>,
 ) -> ExitCode {
     let Some(site) = read_site(root) else {
         return ExitCode::from(1);
     };
-    let on = on.unwrap_or_else(dates::today_in_kazakhstan);
+    let today = dates::today_in_kazakhstan();
+    let on = on.unwrap_or(today);
+    let lang = lang.unwrap_or(site.config.default_language);
     match tizilim::answer::answer(&site.checked.registry, id, on, profession) {
-        Ok(answer) => {
+        Ok(mut answer) => {
+            // The verification page's sentences, from the site's theme (when it has one).
+            if let Ok(theme) = tizilim::site::theme::load_theme(root, &site.config.theme) {
+                tizilim::answer::explain(
+                    &mut answer,
+                    &site.checked.registry,
+                    &theme.strings[&lang],
+                    today,
+                    lang,
+                );
+            }
             if json {
                 match serde_json::to_string_pretty(&answer) {
                     Ok(text) => println!("{text}"),
@@ -415,7 +439,7 @@ fn status(
                     }
                 }
             } else {
-                print!("{}", answer.to_text(site.config.default_language));
+                print!("{}", answer.to_text(lang));
             }
             ExitCode::SUCCESS
         }

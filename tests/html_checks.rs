@@ -103,6 +103,8 @@ fn axe_finds_no_accessibility_violation() {
         "/status/revoked/",
         "/changes/",
         "/search/",
+        "/verify/",
+        "/ru/verify/?bin=100840734991&date=10.10.2024&profession=7317-1-001",
         "/about/",
         "/404.html",
         "/ru/",

@@ -218,11 +218,25 @@ pub fn center_json(
         "status": status,
         "status_certificate": deciding.map(|d| registry.certificates[d].number.clone()),
         "as_of": as_of,
-        "certificates": c.certificates.iter().map(|&cert| json!({
-            "number": registry.certificates[cert].number,
-            "slug": registry.certificates[cert].slug,
-            "status": registry.certificate_status(cert, as_of),
+        "certificates": c.certificates.iter().map(|&cert| {
+            let certificate = &registry.certificates[cert];
+            json!({
+                "number": certificate.number,
+                "slug": certificate.slug,
+                "status": registry.certificate_status(cert, as_of),
+                "issued_on": certificate.issued_on,
+                "valid_until": certificate.valid_until,
+                "timeline": registry.certificate_timeline(cert).iter().map(|i| json!({ "from": i.from, "to": i.to, "status": i.status })).collect::<Vec<_>>(),
+                "scope": certificate.scope.iter().map(|s| (registry.professions[s.profession].code.clone(), Value::String(s.levels.to_string()))).collect::<serde_json::Map<String, Value>>(),
+            })
+        }).collect::<Vec<_>>(),
+        "timeline": registry.center_timeline(id).iter().map(|(i, deciding)| json!({
+            "from": i.from,
+            "to": i.to,
+            "status": i.status,
+            "certificate": deciding.map(|d| registry.certificates[d].number.clone()),
         })).collect::<Vec<_>>(),
+        "changes": crate::verify::center_changes(registry, id),
         "url": urls.permalink(Some(lang), &format!("centers/{}/", c.bin)),
     })
 }

@@ -521,6 +521,30 @@ impl Renderer<'_> {
         self.files
             .insert(inputs.urls.file(Some(lang), "atom.xml"), atom);
 
+        // Verification on a date.
+        let mut ctx = self.context(lang, "verify/");
+        let verify_strings: serde_json::Map<String, Value> = self
+            .strings(lang)
+            .iter()
+            .filter(|(k, _)| k.starts_with("verify_") || k.starts_with("change_"))
+            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+            .collect();
+        ctx.insert(
+            "verify_strings",
+            &exports::json_for_script(&Value::Object(verify_strings)),
+        );
+        let verify_professions: serde_json::Map<String, Value> = registry
+            .professions
+            .iter()
+            .map(|p| (p.code.clone(), Value::String(p.name.get(lang).to_owned())))
+            .collect();
+        ctx.insert(
+            "verify_professions",
+            &exports::json_for_script(&Value::Object(verify_professions)),
+        );
+        ctx.insert("professions", &profession_items);
+        self.render("verify.html", &ctx, Some(lang), "verify/")?;
+
         // Search.
         let mut ctx = self.context(lang, "search/");
         ctx.insert("regions", &region_items);

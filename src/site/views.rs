@@ -79,6 +79,8 @@ pub struct CenterView {
     /// The certificate that decides the center's status.
     pub deciding: Option<Link>,
     pub certificates: Vec<CertificateItem>,
+    /// Every profession in the scope of any of its certificates, once each, by code.
+    pub professions: Vec<ScopeView>,
     pub history: Vec<ChangeView>,
     pub api_url: String,
 }
@@ -238,6 +240,13 @@ impl Views<'_> {
             .collect();
         other_names.dedup();
         let (status, deciding) = self.registry.center_status(id, self.as_of);
+        let mut professions: Vec<ScopeView> = center
+            .certificates
+            .iter()
+            .flat_map(|&c| self.scope(c))
+            .collect();
+        professions.sort_by(|a, b| a.code.cmp(&b.code));
+        professions.dedup_by(|a, b| a.code == b.code);
         CenterView {
             bin: center.bin.to_string(),
             name,
@@ -271,6 +280,7 @@ impl Views<'_> {
                     }
                 })
                 .collect(),
+            professions,
             history: self.history(&center.certificates),
             api_url: self
                 .urls
