@@ -248,12 +248,17 @@ fn hostile_register_values_appear_only_escaped() {
                 let element = &content[at..];
                 let ours = [
                     "<script type=\"application/ld+json\">",
+                    "<script type=\"application/json\" id=\"timeline\">",
                     "<script type=\"application/json\" id=\"verify-strings\">",
                     "<script type=\"application/json\" id=\"verify-professions\">",
                     "<script src=\"/registry/status.js?h=",
                     "<script src=\"/registry/verify.js?h=",
                 ];
-                assert!(ours.iter().any(|o| element.starts_with(o)), "{path}: {}", &element[..60.min(element.len())]);
+                assert!(
+                    ours.iter().any(|o| element.starts_with(o)),
+                    "{path}: {}",
+                    &element[..60.min(element.len())]
+                );
                 if element.starts_with("<script type=") {
                     let body_start = element.find('>').unwrap() + 1;
                     let body = &element[body_start..element.find("</script>").unwrap()];
@@ -281,6 +286,15 @@ fn hostile_register_values_appear_only_escaped() {
     let ld_end = ld_start + center[ld_start..].find("</script>").unwrap();
     let ld: serde_json::Value = serde_json::from_str(&center[ld_start..ld_end]).unwrap();
     assert_eq!(ld["name"], "</script><script>alert(2)</script>");
+    // The timeline in the page is the one the register core derives.
+    let tag = "<script type=\"application/json\" id=\"timeline\">";
+    let tl_start = center.find(tag).unwrap() + tag.len();
+    let tl_end = tl_start + center[tl_start..].find("</script>").unwrap();
+    let timeline: serde_json::Value = serde_json::from_str(&center[tl_start..tl_end]).unwrap();
+    assert_eq!(
+        timeline[1],
+        serde_json::json!({ "from": "2023-12-04", "to": "2024-09-15", "status": "valid", "certificate": "№ ЦПК-001/2023" })
+    );
     // JSON keeps the values exactly; CSV neutralises formulas.
     let api = json(out.path(), "api/centers/190540001230.json");
     assert_eq!(api["name"]["kk"], "<script>alert(1)</script> орталығы");

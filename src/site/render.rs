@@ -413,6 +413,10 @@ impl Renderer<'_> {
                 "json_ld",
                 &exports::json_for_script(&self.center_json_ld(id, lang)),
             );
+            ctx.insert(
+                "timeline_json",
+                &exports::json_for_script(&self.center_timeline_json(id)),
+            );
             ctx.insert("center", &center);
             self.render("center.html", &ctx, Some(lang), &path)?;
             self.tick();
@@ -574,6 +578,10 @@ impl Renderer<'_> {
             "json_ld",
             &exports::json_for_script(&self.certificate_json_ld(id, lang)),
         );
+        ctx.insert(
+            "timeline_json",
+            &exports::json_for_script(&self.certificate_timeline_json(id)),
+        );
         ctx.insert("certificate", &certificate);
         self.render("certificate.html", &ctx, Some(lang), path)
     }
@@ -636,6 +644,25 @@ impl Renderer<'_> {
             .map_err(|e| render_error("robots.txt", &e))?;
         self.files.insert("robots.txt", robots);
         Ok(())
+    }
+
+    /// The center's status intervals (with the deciding certificate), for the page.
+    fn center_timeline_json(&self, id: usize) -> Value {
+        let registry = self.inputs.registry;
+        let intervals = registry.center_timeline(id).into_iter().map(|(i, deciding)| {
+            json!({ "from": i.from, "to": i.to, "status": i.status, "certificate": deciding.map(|d| registry.certificates[d].number.clone()) })
+        });
+        Value::Array(intervals.collect())
+    }
+
+    /// The certificate's status intervals, for the page.
+    fn certificate_timeline_json(&self, id: usize) -> Value {
+        let intervals = self.inputs.registry.certificate_timeline(id).into_iter();
+        Value::Array(
+            intervals
+                .map(|i| json!({ "from": i.from, "to": i.to, "status": i.status }))
+                .collect(),
+        )
     }
 
     fn center_json_ld(&self, id: usize, lang: Lang) -> Value {
