@@ -6,6 +6,7 @@ pub mod content;
 pub mod exports;
 pub mod qr;
 pub mod render;
+pub mod search;
 pub mod theme;
 pub mod urls;
 pub mod views;

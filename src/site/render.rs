@@ -210,6 +210,8 @@ struct Renderer<'a> {
     /// Center and certificate pages rendered so far, and in all (for progress).
     done: usize,
     total: usize,
+    /// The search index's meta file of each language.
+    search_meta: BTreeMap<Lang, String>,
 }
 
 /// Renders the whole site into memory.
@@ -220,6 +222,7 @@ pub fn render_site(inputs: &Inputs<'_>) -> Result<SiteFiles, RenderError> {
         files: SiteFiles::new(),
         sitemap: Vec::new(),
         done: 0,
+        search_meta: BTreeMap::new(),
         total: (inputs.registry.centers.len() + inputs.registry.certificates.len())
             * inputs.config.all_languages().len(),
         config_value: json!({
@@ -234,6 +237,16 @@ pub fn render_site(inputs: &Inputs<'_>) -> Result<SiteFiles, RenderError> {
     for (path, bytes) in &inputs.theme.static_files {
         renderer.files.insert(path.clone(), bytes.clone());
     }
+    let index = super::search::build_index(
+        inputs.registry,
+        inputs.as_of,
+        &inputs.config.all_languages(),
+        &inputs.urls,
+    );
+    for (path, bytes) in index.files {
+        renderer.files.insert(path, bytes);
+    }
+    renderer.search_meta = index.meta;
     for lang in inputs.config.all_languages() {
         renderer.language(lang)?;
     }
@@ -554,6 +567,28 @@ impl Renderer<'_> {
         ctx.insert("regions", &region_items);
         ctx.insert("professions", &profession_items);
         ctx.insert("statuses", &Status::ALL);
+        ctx.insert(
+            "search_index",
+            &self.search_meta.get(&lang).cloned().unwrap_or_default(),
+        );
+        let mut search_strings: serde_json::Map<String, Value> = self
+            .strings(lang)
+            .iter()
+            .filter(|(k, _)| k.starts_with("status_"))
+            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+            .collect();
+        for (key, from) in [
+            ("results", "search_results"),
+            ("no_results", "search_none"),
+            ("certificate", "col_certificate"),
+            ("bin", "col_bin"),
+        ] {
+            search_strings.insert(key.to_owned(), Value::String(self.string(lang, from)));
+        }
+        ctx.insert(
+            "search_strings",
+            &exports::json_for_script(&Value::Object(search_strings)),
+        );
         self.render("search.html", &ctx, Some(lang), "search/")?;
 
         // Content pages.

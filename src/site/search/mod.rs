@@ -1,0 +1,455 @@
+//! The search index: a static index built for this register, read by `search.js` from any
+//! static server, fetching only the files a query needs.
+//!
+//! - `meta-LANG.HASH.json`: the list of every other file (by content hash), facets (regions,
+//!   statuses, professions with their folded names, counts, and a region × status matrix),
+//!   and the words too common to index.
+//! - `d-N.HASH.json`: display records of 64 centers (ids are positions in A–Z order, so that
+//!   names sharing a beginning share chunks).
+//! - `t-KEY.HASH.json`: folded words starting with KEY → the ids that have them (deltas in
+//!   base 36) and each one's region and status; a shard over 24 KB is split by a longer key.
+//! - `b-PREFIX.HASH.json`: BINs by their first 4 digits; `c-N.HASH.json`: certificate numbers
+//!   by the lenient key of the register core, in hash buckets.
+//! - `f-KIND-CODE.HASH.json`: the ids of a region, a status or a profession (a delta list or a
+//!   bitset, whichever is smaller).
+//!
+//! Content hashes in names mean a rebuild never mixes old and new files, and files whose
+//! content did not change keep their names (and are not rewritten).
+
+pub mod fold;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::NaiveDate;
+use serde_json::{json, Value};
+
+use super::collate::sort_key;
+use super::render::content_hash;
+use super::urls::Urls;
+use super::views::profession_page;
+use crate::register::ident::number_key;
+use crate::register::{Lang, Registry, Status};
+
+/// Centers in one display chunk.
+pub const CHUNK: usize = 64;
+/// A token shard bigger than this is split by a longer key.
+const SHARD_BYTES: usize = 24 * 1024;
+/// Certificate numbers in one bucket, about.
+const CERTIFICATES_PER_BUCKET: usize = 200;
+
+/// The index files (paths under the output root → bytes) and each language's meta file.
+pub struct SearchIndex {
+    pub files: Vec<(String, Vec<u8>)>,
+    pub meta: BTreeMap<Lang, String>,
+}
+
+struct Files {
+    files: Vec<(String, Vec<u8>)>,
+}
+
+impl Files {
+    /// Adds `search/PREFIX.HASH.json`; returns the hash.
+    fn add(&mut self, prefix: &str, value: &Value) -> String {
+        let bytes = value.to_string().into_bytes();
+        let hash = content_hash(&bytes)[..8].to_owned();
+        self.files
+            .push((format!("search/{prefix}.{hash}.json"), bytes));
+        hash
+    }
+}
+
+fn base36(mut n: usize) -> String {
+    const DIGITS: &[u8; 36] = b"0123456789abcdefghijklmnopqrstuvwxyz";
+    let mut out = Vec::new();
+    loop {
+        out.push(DIGITS[n % 36]);
+        n /= 36;
+        if n == 0 {
+            break;
+        }
+    }
+    out.reverse();
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Sorted ids as base-36 gaps joined by `.`.
+fn deltas(ids: &[usize]) -> String {
+    let mut previous = 0;
+    let mut parts = Vec::with_capacity(ids.len());
+    for (i, &id) in ids.iter().enumerate() {
+        parts.push(base36(if i == 0 { id } else { id - previous }));
+        previous = id;
+    }
+    parts.join(".")
+}
+
+fn base64(bytes: &[u8]) -> String {
+    const TABLE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let n = (u32::from(chunk[0]) << 16)
+            | (u32::from(*chunk.get(1).unwrap_or(&0)) << 8)
+            | u32::from(*chunk.get(2).unwrap_or(&0));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(TABLE[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// A set of ids: a delta list, or a bitset when that is smaller.
+fn id_set(ids: &[usize], docs: usize) -> Value {
+    let list = deltas(ids);
+    let bitset_len = docs.div_ceil(8).div_ceil(3) * 4;
+    if bitset_len < list.len() {
+        let mut bits = vec![0u8; docs.div_ceil(8)];
+        for &id in ids {
+            bits[id / 8] |= 1 << (id % 8);
+        }
+        json!({ "bits": base64(&bits) })
+    } else {
+        json!({ "ids": list })
+    }
+}
+
+/// Splits tokens into shards of at most [`SHARD_BYTES`] (where a longer key can help).
+fn shard(
+    tokens: Vec<(&String, &Vec<usize>)>,
+    key: String,
+    postings: &dyn Fn(&[usize]) -> Value,
+    out: &mut Vec<(String, Value)>,
+) {
+    let value: serde_json::Map<String, Value> = tokens
+        .iter()
+        .map(|(t, ids)| ((*t).clone(), postings(ids)))
+        .collect();
+    let size = Value::Object(value.clone()).to_string().len();
+    let depth = key.chars().count();
+    if size <= SHARD_BYTES || depth >= 4 || tokens.iter().all(|(t, _)| t.chars().count() <= depth) {
+        out.push((key, Value::Object(value)));
+        return;
+    }
+    let mut here = Vec::new();
+    let mut deeper: BTreeMap<String, Vec<(&String, &Vec<usize>)>> = BTreeMap::new();
+    for (token, ids) in tokens {
+        if token.chars().count() <= depth {
+            here.push((token, ids));
+        } else {
+            deeper
+                .entry(token.chars().take(depth + 1).collect())
+                .or_default()
+                .push((token, ids));
+        }
+    }
+    if !here.is_empty() {
+        out.push((
+            key,
+            Value::Object(
+                here.iter()
+                    .map(|(t, ids)| ((*t).clone(), postings(ids)))
+                    .collect(),
+            ),
+        ));
+    }
+    for (longer, tokens) in deeper {
+        shard(tokens, longer, postings, out);
+    }
+}
+
+/// Builds the index of `registry` as of `as_of` for the languages of the site.
+pub fn build_index(
+    registry: &Registry,
+    as_of: NaiveDate,
+    languages: &[Lang],
+    urls: &Urls,
+) -> SearchIndex {
+    let default_lang = languages.first().copied().unwrap_or(Lang::Kk);
+    let mut order: Vec<usize> = (0..registry.centers.len()).collect();
+    order.sort_by_cached_key(|&c| {
+        (
+            sort_key(registry.centers[c].name.get(default_lang)),
+            registry.centers[c].bin.to_string(),
+        )
+    });
+    let mut doc_of = vec![0; registry.centers.len()];
+    for (doc, &center) in order.iter().enumerate() {
+        doc_of[center] = doc;
+    }
+    let docs = order.len();
+    let status_index = |s: Status| Status::ALL.iter().position(|&x| x == s).unwrap_or(0);
+    let statuses: Vec<usize> = order
+        .iter()
+        .map(|&c| status_index(registry.center_status(c, as_of).0))
+        .collect();
+    let facet_code: Vec<usize> = order
+        .iter()
+        .zip(&statuses)
+        .map(|(&c, &s)| registry.centers[c].region * 8 + s)
+        .collect();
+
+    let mut files = Files { files: Vec::new() };
+
+    // Display records.
+    let chunk_hashes: Vec<String> = order
+        .chunks(CHUNK)
+        .enumerate()
+        .map(|(n, centers)| {
+            let records: Vec<Value> = centers
+                .iter()
+                .map(|&c| {
+                    let center = &registry.centers[c];
+                    json!([
+                        center.bin,
+                        center.name.kk,
+                        center.name.ru,
+                        center.name.en,
+                        center.region,
+                        statuses[doc_of[c]],
+                        center.city
+                    ])
+                })
+                .collect();
+            files.add(&format!("d-{n}"), &Value::Array(records))
+        })
+        .collect();
+
+    // Words of names and cities.
+    let mut postings: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (doc, &c) in order.iter().enumerate() {
+        let center = &registry.centers[c];
+        let mut words = BTreeSet::new();
+        for lang in Lang::ALL {
+            if let Some(name) = center.name.in_lang(lang) {
+                words.extend(fold::tokens(name));
+            }
+        }
+        if let Some(city) = &center.city {
+            words.extend(fold::tokens(city));
+        }
+        for word in words {
+            postings.entry(word).or_default().push(doc);
+        }
+    }
+    let common = (docs / 20).max(50);
+    let stop: Vec<String> = postings
+        .iter()
+        .filter(|(_, ids)| ids.len() > common)
+        .map(|(t, _)| t.clone())
+        .collect();
+    postings.retain(|_, ids| ids.len() <= common);
+    let mut by_key: BTreeMap<String, Vec<(&String, &Vec<usize>)>> = BTreeMap::new();
+    for (token, ids) in &postings {
+        by_key
+            .entry(token.chars().take(2).collect())
+            .or_default()
+            .push((token, ids));
+    }
+    let encode = |ids: &[usize]| -> Value {
+        let facets: String = ids
+            .iter()
+            .map(|&d| format!("{:0>2}", base36(facet_code[d])))
+            .collect();
+        json!([deltas(ids), facets])
+    };
+    let mut shards = Vec::new();
+    for (key, tokens) in by_key {
+        shard(tokens, key, &encode, &mut shards);
+    }
+    let shard_hashes: BTreeMap<String, String> = shards
+        .iter()
+        .map(|(key, value)| (key.clone(), files.add(&format!("t-{key}"), value)))
+        .collect();
+
+    // BINs and certificate numbers.
+    let mut bins: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
+    for (c, center) in registry.centers.iter().enumerate() {
+        bins.entry(center.bin.as_str()[..4].to_owned())
+            .or_default()
+            .insert(center.bin.to_string(), doc_of[c]);
+    }
+    let bin_hashes: BTreeMap<String, String> = bins
+        .iter()
+        .map(|(prefix, map)| {
+            (
+                prefix.clone(),
+                files.add(&format!("b-{prefix}"), &json!(map)),
+            )
+        })
+        .collect();
+    let buckets = registry
+        .certificates
+        .len()
+        .div_ceil(CERTIFICATES_PER_BUCKET)
+        .max(1);
+    let mut certificate_buckets: Vec<BTreeMap<String, Vec<Value>>> = vec![BTreeMap::new(); buckets];
+    for certificate in &registry.certificates {
+        let key = number_key(&certificate.number);
+        let bucket = fold::bucket_hash(&key) as usize % buckets;
+        certificate_buckets[bucket]
+            .entry(key)
+            .or_default()
+            .push(json!([
+                doc_of[certificate.center],
+                certificate.slug,
+                certificate.number
+            ]));
+    }
+    let certificate_hashes: Vec<String> = certificate_buckets
+        .iter()
+        .enumerate()
+        .map(|(n, map)| files.add(&format!("c-{n}"), &json!(map)))
+        .collect();
+
+    // Facets.
+    let mut region_docs: Vec<Vec<usize>> = vec![Vec::new(); registry.regions.len()];
+    let mut status_docs: Vec<Vec<usize>> = vec![Vec::new(); Status::ALL.len()];
+    let mut matrix = vec![vec![0usize; Status::ALL.len()]; registry.regions.len()];
+    for (doc, &c) in order.iter().enumerate() {
+        let region = registry.centers[c].region;
+        region_docs[region].push(doc);
+        status_docs[statuses[doc]].push(doc);
+        matrix[region][statuses[doc]] += 1;
+    }
+    let mut profession_docs: Vec<BTreeSet<usize>> =
+        vec![BTreeSet::new(); registry.professions.len()];
+    for certificate in &registry.certificates {
+        for item in &certificate.scope {
+            profession_docs[item.profession].insert(doc_of[certificate.center]);
+        }
+    }
+    let region_hashes: Vec<String> = registry
+        .regions
+        .iter()
+        .zip(&region_docs)
+        .map(|(r, ids)| files.add(&format!("f-r-{}", r.code), &id_set(ids, docs)))
+        .collect();
+    let status_hashes: Vec<String> = Status::ALL
+        .iter()
+        .zip(&status_docs)
+        .map(|(s, ids)| files.add(&format!("f-s-{s}"), &id_set(ids, docs)))
+        .collect();
+    let profession_hashes: Vec<String> = registry
+        .professions
+        .iter()
+        .zip(&profession_docs)
+        .map(|(p, ids)| {
+            let ids: Vec<usize> = ids.iter().copied().collect();
+            files.add(
+                &format!("f-p-{}", crate::register::ident::slug(&p.code)),
+                &id_set(&ids, docs),
+            )
+        })
+        .collect();
+
+    let mut meta = BTreeMap::new();
+    for &lang in languages {
+        let value = json!({
+            "v": 1,
+            "as_of": as_of,
+            "docs": docs,
+            "chunk": CHUNK,
+            "chunks": chunk_hashes,
+            "shards": shard_hashes,
+            "bins": bin_hashes,
+            "certs": certificate_hashes,
+            "stop": stop,
+            "base": urls.link(None, "search/"),
+            "centers": urls.link(Some(lang), "centers/"),
+            "certificates": urls.link(Some(lang), "certificates/"),
+            "regions": registry.regions.iter().enumerate().map(|(i, r)| {
+                let mut words = BTreeSet::new();
+                for l in Lang::ALL {
+                    if let Some(name) = r.name.in_lang(l) {
+                        words.extend(fold::tokens(name));
+                    }
+                }
+                json!({ "code": r.code, "name": r.name.get(lang), "words": words, "count": region_docs[i].len(), "f": region_hashes[i] })
+            }).collect::<Vec<_>>(),
+            "statuses": Status::ALL.iter().enumerate().map(|(i, s)| json!({ "code": s, "count": status_docs[i].len(), "f": status_hashes[i] })).collect::<Vec<_>>(),
+            "professions": registry.professions.iter().enumerate().map(|(i, p)| {
+                let mut words = BTreeSet::new();
+                for l in Lang::ALL {
+                    if let Some(name) = p.name.in_lang(l) {
+                        words.extend(fold::tokens(name));
+                    }
+                }
+                json!({
+                    "code": p.code,
+                    "name": p.name.get(lang),
+                    "words": words,
+                    "count": profession_docs[i].len(),
+                    "f": profession_hashes[i],
+                    "slug": crate::register::ident::slug(&p.code),
+                    "url": urls.link(Some(lang), &profession_page(registry, i)),
+                })
+            }).collect::<Vec<_>>(),
+            "matrix": matrix,
+        });
+        let hash = files.add(&format!("meta-{lang}"), &value);
+        meta.insert(
+            lang,
+            urls.link(None, &format!("search/meta-{lang}.{hash}.json")),
+        );
+    }
+    SearchIndex {
+        files: files.files,
+        meta,
+    }
+}
+
+/// The file of test vectors that prove `search.js` folds exactly as this module does.
+pub fn test_vectors() -> Value {
+    let texts = [
+        "Алматы",
+        "Almaty",
+        "Қарағанды",
+        "Qaragandy",
+        "Karaganda",
+        "Өскемен",
+        "Oskemen",
+        "Усть-Каменогорск",
+        "Шымкент",
+        "Shymkent",
+        "Жетісу",
+        "Zhetysu",
+        "Jetisu",
+        "Ақтөбе",
+        "Актобе",
+        "Aqtöbe",
+        "ТОО «Центр \"Алатау\"» — 2024/020",
+        "Ёлка ёж",
+        "Һәм Ұлы Дала",
+        "Qazaq Biliktilik Ortalyğy",
+        "Бәйтерек",
+        "ЩУКА-ъъ Объём",
+        "  a\tb\nc  ",
+        "",
+        "<img src=x onerror=alert(1)>",
+        "Iñtërnâtiônàl",
+        "ЦПК-2024/017",
+        "№ KZ-AT-0012/2024",
+        "Мастер декоративно-прикладного искусства",
+        "Şymkent Çayhana",
+        "O‘zbek",
+        "Yesil Ишим",
+    ];
+    let numbers = [
+        "№ KZ-AT-0012/2024",
+        "КZ АТ 0012/2024",
+        "ЦПК-2024/017",
+        "цпк 2024 017",
+        "QB/5",
+        "ІР-6",
+        "ір 6",
+        "Аттестат №1",
+    ];
+    json!({
+        "fold": texts.iter().map(|t| json!([t, fold::tokens(t)])).collect::<Vec<_>>(),
+        "number_key": numbers.iter().map(|n| json!([n, number_key(n), fold::bucket_hash(&number_key(n))])).collect::<Vec<_>>(),
+        "one_edit": [["alatau", "alatu", true], ["alatau", "altaau", true], ["alatau", "altua", false], ["karaganda", "karagandi", true], ["almati", "almati", true], ["abc", "abcde", false]],
+    })
+}

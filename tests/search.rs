@@ -1,0 +1,172 @@
+//! Search, through the real browser code: the folding rules are the same in Rust and in
+//! search.js (shared vectors), a set of queries against the sample register each finds the
+//! expected first result, and the page works end to end in headless Chromium (typing,
+//! filters, the address, reload, back, a sub-path), showing hostile names as text.
+
+mod common;
+
+use std::fs;
+use std::path::Path;
+use std::process::Command;
+
+use common::{build, serve_static, temp_site_with_theme};
+
+fn repository() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn node(script: &str, args: &[&str]) -> serde_json::Value {
+    let output = Command::new("node")
+        .arg(repository().join(script))
+        .args(args)
+        .output()
+        .expect("node runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+#[test]
+fn the_browser_folds_exactly_as_rust() {
+    let path = repository().join("tests/fixtures/search-vectors.json");
+    let vectors = tizilim::site::search::test_vectors();
+    if std::env::var_os("TIZILIM_BLESS").is_some() {
+        fs::write(
+            &path,
+            serde_json::to_string_pretty(&vectors).unwrap() + "\n",
+        )
+        .unwrap();
+    }
+    let stored: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
+    assert_eq!(
+        stored, vectors,
+        "the vectors file is out of date: run with TIZILIM_BLESS=1"
+    );
+    let result = node("tests/browser/vectors.mjs", &[]);
+    assert_eq!(result["mismatches"], serde_json::json!([]));
+    assert!(result["checked"].as_u64().unwrap() >= 40);
+}
+
+/// (query, region, status, profession, expected first BIN, expected certificate or "")
+const QUERIES: &[(&str, &str, &str, &str, &str, &str)] = &[
+    // Cyrillic, Kazakh and Russian names.
+    ("Алатау", "", "", "", "100840734991", ""),
+    ("Көкше", "", "", "", "011040831738", ""),
+    ("Иртыш", "", "", "", "070540570380", ""),
+    ("Ертіс", "", "", "", "070540570380", ""),
+    ("Балқаш", "", "", "", "220540986770", ""),
+    ("Нефть", "", "", "", "220840197378", ""),
+    ("Сырдарья", "", "", "", "150240163308", ""),
+    ("Бәйтерек", "", "", "", "010140999823", ""),
+    ("Қазына", "", "", "", "051240290353", ""),
+    ("Самұрық", "", "", "", "030140557569", ""),
+    ("Маңғыстау", "", "", "", "111040484368", ""),
+    ("Восток", "", "", "", "130840643383", ""),
+    ("Хан Тәңірі", "", "", "", "060140306001", ""),
+    ("Хан Тенгри", "", "", "", "060140306001", ""),
+    ("Кочевник", "", "", "", "140340446248", ""),
+    // Kazakh typed on a Russian keyboard.
+    ("сарыарка", "", "", "", "051140628865", ""),
+    ("байтерек", "", "", "", "010140999823", ""),
+    ("казына", "", "", "", "051240290353", ""),
+    ("Жулдыз", "", "", "", "211240795192", ""),
+    ("Тарбагатай", "", "", "", "030240271549", ""),
+    // Latin: English names, the Latin Kazakh alphabet, everyday transliteration.
+    ("Kokshe", "", "", "", "011040831738", ""),
+    ("Balkhash", "", "", "", "220540986770", ""),
+    ("Balqash", "", "", "", "220540986770", ""),
+    ("Qazaq Sheberi", "", "", "", "220140234233", ""),
+    ("Samruk", "", "", "", "030140557569", ""),
+    ("Esil", "", "", "", "060840500209", ""),
+    ("Otyrar", "", "", "", "101240839393", ""),
+    ("Zhuldyz", "", "", "", "211240795192", ""),
+    ("Oskemen", "", "", "", "011240899487", ""),
+    ("Almaty", "", "", "", "220540986770", ""),
+    // Mixed scripts, and the words every center has.
+    ("Alatau орталығы", "", "", "", "100840734991", ""),
+    ("Самрук Qualification", "", "", "", "030140557569", ""),
+    // One typo in a word of five letters or more.
+    ("Алатуа", "", "", "", "100840734991", ""),
+    ("Bolashk", "", "", "", "180840723196", ""),
+    ("Karatay", "", "", "", "200140830354", ""),
+    ("Shymkemt", "", "", "", "200840260155", ""),
+    // Professions by name or code; cities.
+    ("Электрогазосварщик", "", "", "", "100840734991", ""),
+    ("7212-1-001", "", "", "", "100840734991", ""),
+    ("Семей", "", "", "", "010140999823", ""),
+    // BINs: whole, spaced, the first digits.
+    ("100840734991", "", "", "", "100840734991", ""),
+    ("1008 4073 4991", "", "", "", "100840734991", ""),
+    ("0301405", "", "", "", "030140557569", ""),
+    // Certificate numbers as typed from paper.
+    ("ЦПК-2026/003", "", "", "", "100840734991", "ЦПК-2026/003"),
+    ("цпк 2026/003", "", "", "", "100840734991", "ЦПК-2026/003"),
+    ("№ЦПK-2026/003", "", "", "", "100840734991", "ЦПК-2026/003"),
+    ("цпк–2024/020", "", "", "", "030140557569", "ЦПК-2024/020"),
+    // Filters alone, and with a query.
+    ("", "kyzylorda", "", "", "001040208268", ""),
+    ("", "", "", "7212-1-001", "100840734991", ""),
+    ("Алатау", "astana", "valid", "", "100840734991", ""),
+];
+
+#[test]
+fn each_query_finds_its_first_result() {
+    let out = tempfile::tempdir().unwrap();
+    let base = serve_static(out.path());
+    build(
+        repository(),
+        out.path(),
+        "2026-11-25",
+        Some(&format!("{base}/")),
+    );
+    let queries: Vec<serde_json::Value> = QUERIES
+        .iter()
+        .map(|(q, region, status, profession, ..)| serde_json::json!({ "q": q, "region": region, "status": status, "profession": profession }))
+        .collect();
+    let file = out.path().join("queries.json");
+    fs::write(&file, serde_json::to_string(&queries).unwrap()).unwrap();
+    let result = node(
+        "tests/browser/search.mjs",
+        &[&format!("{base}/ru/search/"), file.to_str().unwrap()],
+    );
+    assert_eq!(
+        result["external"],
+        serde_json::json!([]),
+        "no request leaves the site"
+    );
+    let mut wrong = Vec::new();
+    for (i, (q, region, status, profession, bin, certificate)) in QUERIES.iter().enumerate() {
+        let first = &result["results"][i]["top"][0];
+        let got_certificate = first["certificate"].as_str().unwrap_or("");
+        if first["bin"] != *bin || got_certificate != *certificate {
+            wrong.push(format!(
+                "{q:?} {region} {status} {profession}: expected {bin} {certificate}, got {first}"
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    // Filters narrow and combine; a query outside them finds nothing.
+    let narrow = [
+        serde_json::json!({ "q": "Алатау", "region": "shymkent" }),
+        serde_json::json!({ "q": "", "status": "revoked" }),
+        serde_json::json!({ "q": "", "status": "revoked", "region": "aktobe" }),
+    ];
+    fs::write(&file, serde_json::to_string(&narrow).unwrap()).unwrap();
+    let result = node(
+        "tests/browser/search.mjs",
+        &[&format!("{base}/search/"), file.to_str().unwrap()],
+    );
+    let site = tizilim::read_site(repository()).unwrap();
+    let registry = &site.checked.registry;
+    let as_of = common::date("2026-11-25");
+    let revoked = (0..registry.centers.len())
+        .filter(|&c| registry.center_status(c, as_of).0 == tizilim::register::Status::Revoked)
+        .count();
+    assert_eq!(result["results"][0]["total"], 0);
+    assert_eq!(result["results"][1]["total"], revoked);
+    assert!(result["results"][2]["total"].as_u64().unwrap() < revoked as u64);
+}
