@@ -103,6 +103,7 @@ fn axe_finds_no_accessibility_violation() {
         "/status/revoked/",
         "/changes/",
         "/search/",
+        "/ru/search/?q=Almaty&region=almaty-city",
         "/verify/",
         "/ru/verify/?bin=100840734991&date=10.10.2024&profession=7317-1-001",
         "/about/",

@@ -170,3 +170,84 @@ fn each_query_finds_its_first_result() {
     assert_eq!(result["results"][1]["total"], revoked);
     assert!(result["results"][2]["total"].as_u64().unwrap() < revoked as u64);
 }
+
+fn drive(page: &str, steps: serde_json::Value, dir: &Path) -> serde_json::Value {
+    let file = dir.join("steps.json");
+    fs::write(&file, steps.to_string()).unwrap();
+    node(
+        "tests/browser/search-page.mjs",
+        &[page, file.to_str().unwrap()],
+    )
+}
+
+#[test]
+fn the_search_page_end_to_end_under_a_sub_path() {
+    let served = tempfile::tempdir().unwrap();
+    let base = serve_static(served.path());
+    // Published under /registry/ of the server.
+    let out = served.path().join("registry");
+    build(
+        repository(),
+        &out,
+        "2026-11-25",
+        Some(&format!("{base}/registry/")),
+    );
+    let steps = serde_json::json!([
+        { "type": "Almaty", "press": "Enter" },
+        { "select": ["#region", "almaty-city"] },
+        { "reload": true },
+        { "back": true },
+        { "type": "1008 4073 4991", "press": "Enter" }
+    ]);
+    let result = drive(&format!("{base}/registry/ru/search/"), steps, served.path());
+    let seen = result["seen"].as_array().unwrap();
+    // Typed: results with the right first hit, and the address says the query.
+    assert_eq!(seen[0]["search"], "?q=Almaty");
+    assert_eq!(seen[0]["summary"], "Найдено: 7");
+    assert_eq!(
+        seen[0]["results"][0]["href"],
+        "/registry/ru/centers/220540986770/"
+    );
+    assert_eq!(seen[0]["noScriptHidden"], true);
+    assert_eq!(
+        seen[0]["regionLabel"], "Алматы (5)",
+        "counts by region among the results"
+    );
+    // A filter narrows them, and the address says it.
+    assert_eq!(seen[1]["search"], "?q=Almaty&region=almaty-city");
+    assert_eq!(seen[1]["summary"], "Найдено: 5");
+    // Reloading the address restores query, filter and results.
+    assert_eq!(seen[2]["q"], "Almaty");
+    assert_eq!(seen[2]["region"], "almaty-city");
+    assert_eq!(seen[2]["results"], seen[1]["results"]);
+    // Back: the search before the filter.
+    assert_eq!(seen[3]["search"], "?q=Almaty");
+    assert_eq!(seen[3]["summary"], "Найдено: 7");
+    // A whole BIN goes straight to the center.
+    assert_eq!(seen[4]["path"], "/registry/ru/centers/100840734991/");
+}
+
+#[test]
+fn a_hostile_name_is_found_and_shown_as_text() {
+    let root = temp_site_with_theme("xss");
+    let out = tempfile::tempdir().unwrap();
+    let base = serve_static(out.path());
+    build(
+        root.path(),
+        out.path(),
+        "2026-11-25",
+        Some(&format!("{base}/")),
+    );
+    let result = drive(
+        &format!("{base}/ru/search/"),
+        serde_json::json!([{ "type": "img onerror", "press": "Enter" }]),
+        out.path(),
+    );
+    let seen = &result["seen"][0];
+    assert_eq!(
+        seen["results"][0]["text"],
+        "\"><img src=x onerror=alert(1)> центр"
+    );
+    assert_eq!(seen["images"], 0);
+    assert_eq!(result["dialogs"], serde_json::json!([]));
+}

@@ -226,7 +226,7 @@
         ids.sort(function (a, b) { return (scores[b] || 0) - (scores[a] || 0) || a - b; });
         var exactHits = exact.filter(function (e) { return e.exact; });
         return {
-          meta: m, ids: ids, scores: scores, known: known, certificateOf: certificateOf,
+          meta: m, params: params, ids: ids, scores: scores, known: known, certificateOf: certificateOf,
           exact: exactHits.length === 1 ? exactHits[0] : null
         };
       });
@@ -294,19 +294,39 @@
       items.forEach(function (d) { list.appendChild(item(d)); });
     });
   }
+  // Region and status counts among the results: from the index where it says them, else
+  // from the display records (when they are few enough to fetch).
   function counts(result) {
-    // Region and status counts among the results, where the index says them.
-    var m = result.meta;
-    var region = {}, status = {};
-    var complete = result.ids.every(function (id) { return id in result.known; });
-    if (!complete) { return null; }
-    result.ids.forEach(function (id) {
-      var code = result.known[id];
-      var r = m.regions[Math.floor(code / 8)], s = m.statuses[code % 8];
-      region[r.code] = (region[r.code] || 0) + 1;
-      status[s.code] = (status[s.code] || 0) + 1;
+    var m = result.meta, params = result.params;
+    if (!params.q && !params.profession) {
+      // Region and status alone: the index's region × status table says it exactly.
+      var regionIndex = m.regions.map(function (r) { return r.code; }).indexOf(params.region);
+      var statusIndex = m.statuses.map(function (x) { return x.code; }).indexOf(params.status);
+      var byRegion = {}, byStatus = {};
+      m.regions.forEach(function (r, i) {
+        byRegion[r.code] = statusIndex < 0 ? r.count : m.matrix[i][statusIndex];
+      });
+      m.statuses.forEach(function (x, j) {
+        byStatus[x.code] = regionIndex < 0 ? x.count : m.matrix[regionIndex][j];
+      });
+      return Promise.resolve({ region: byRegion, status: byStatus });
+    }
+    var unknown = result.ids.filter(function (id) { return !(id in result.known); });
+    var chunks = {};
+    unknown.forEach(function (id) { chunks[Math.floor(id / m.chunk)] = true; });
+    if (Object.keys(chunks).length > 10) { return Promise.resolve(null); }
+    return Promise.all(unknown.map(function (id) {
+      return chunkOf(m, id).then(function (r) { result.known[id] = r[4] * 8 + r[5]; });
+    })).then(function () {
+      var region = {}, status = {};
+      result.ids.forEach(function (id) {
+        var code = result.known[id];
+        var r = m.regions[Math.floor(code / 8)], s = m.statuses[code % 8];
+        region[r.code] = (region[r.code] || 0) + 1;
+        status[s.code] = (status[s.code] || 0) + 1;
+      });
+      return { region: region, status: status };
     });
-    return { region: region, status: status };
   }
   function label(select, countsOf) {
     Array.from(select.options).forEach(function (option) {
@@ -348,10 +368,11 @@
       }
       current = result;
       summary.textContent = result.ids.length ? strings.results.replace("{n}", result.ids.length) : strings.no_results;
-      var c = counts(result);
-      label(form.elements.region, c && c.region);
-      label(form.elements.status, c && c.status);
-      return showMore();
+      return Promise.all([counts(result), showMore()]).then(function (done) {
+        if (result !== current) { return; }
+        label(form.elements.region, done[0] && done[0].region);
+        label(form.elements.status, done[0] && done[0].status);
+      });
     });
   }
   form.addEventListener("submit", function (event) {
