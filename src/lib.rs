@@ -17,6 +17,7 @@ pub mod publish;
 pub mod register;
 pub mod serve;
 pub mod site;
+pub mod synth;
 pub mod verify;
 pub mod watch;
 

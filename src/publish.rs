@@ -149,6 +149,15 @@ fn write_atomically(target: &Path, bytes: &[u8]) -> Result<(), PublishError> {
         .tempfile_in(dir)
         .map_err(io(dir))?;
     temp.write_all(bytes).map_err(io(target))?;
+    // Temporary files are private (0600); a published file is for every reader, such as the
+    // web server's own user.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        temp.as_file()
+            .set_permissions(fs::Permissions::from_mode(0o644))
+            .map_err(io(target))?;
+    }
     temp.as_file().sync_data().map_err(io(target))?;
     temp.persist(target).map_err(|e| io(target)(e.error))?;
     Ok(())
