@@ -249,6 +249,8 @@ fn hostile_register_values_appear_only_escaped() {
                 let ours = [
                     "<script type=\"application/ld+json\">",
                     "<script type=\"application/json\" id=\"timeline\">",
+                    "<script type=\"application/json\" id=\"search-strings\">",
+                    "<script src=\"/registry/search.js?h=",
                     "<script type=\"application/json\" id=\"verify-strings\">",
                     "<script type=\"application/json\" id=\"verify-professions\">",
                     "<script src=\"/registry/status.js?h=",

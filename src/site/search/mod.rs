@@ -4,7 +4,7 @@
 //! - `meta-LANG.HASH.json`: the list of every other file (by content hash), facets (regions,
 //!   statuses, professions with their folded names, counts, and a region × status matrix),
 //!   and the words too common to index.
-//! - `d-N.HASH.json`: display records of 64 centers (ids are positions in A–Z order, so that
+//! - `d-N.HASH.json`: display records of 16 centers (ids are positions in A–Z order, so that
 //!   names sharing a beginning share chunks).
 //! - `t-KEY.HASH.json`: folded words starting with KEY → the ids that have them (deltas in
 //!   base 36) and each one's region and status; a shard over 24 KB is split by a longer key.
@@ -31,7 +31,7 @@ use crate::register::ident::number_key;
 use crate::register::{Lang, Registry, Status};
 
 /// Centers in one display chunk.
-pub const CHUNK: usize = 64;
+pub const CHUNK: usize = 16;
 /// A token shard bigger than this is split by a longer key.
 const SHARD_BYTES: usize = 24 * 1024;
 /// Certificate numbers in one bucket, about.

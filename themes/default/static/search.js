@@ -256,7 +256,7 @@
   var more = document.getElementById("search-more");
   var noScript = document.getElementById("no-script");
   if (noScript) { noScript.hidden = true; }
-  var PAGE = 20;
+  var PAGE = 10;
   var shown = 0, current = null;
 
   function badge(status) {

@@ -1,0 +1,219 @@
+//! The search index benchmark: tizilim's index against Pagefind on the same synthetic
+//! records. Not a test; it prints one table.
+//!
+//! `cargo run --release --example bench_search -- [--centers 1000,10000,100000]`
+//!
+//! For each N: the time to build tizilim's index, and the peak memory (VmHWM) of a process
+//! of its own that generates, validates and indexes the register, the index's size, and the bytes a
+//! typical query downloads (meta file apart, as a page asset). With Node.js and the npm
+//! package `pagefind` (installed by `bench/pagefind.sh` into `target/bench-tools/`), the
+//! same records as Pagefind custom records: time, peak memory (of Node and Pagefind's own
+//! process), size.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::Instant;
+
+use clap::Parser;
+
+#[derive(Parser)]
+struct Args {
+    /// Register sizes to measure.
+    #[arg(long, value_delimiter = ',', default_value = "1000,10000")]
+    centers: Vec<usize>,
+    /// Measure one size in this process (used by the benchmark itself).
+    #[arg(long, hide = true)]
+    one: Option<usize>,
+}
+
+fn peak_rss_kb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// Measures one size; prints one JSON line.
+fn one(n: usize) {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let register = tizilim::synth::generate(n, 1);
+    tizilim::register::write::write_csv_tables(&register, dir.path()).expect("written");
+    drop(register);
+    let registry = tizilim::register::load_registry(dir.path(), Path::new("data"), 3)
+        .expect("a valid register")
+        .registry;
+    let rss_before = peak_rss_kb();
+    let as_of = chrono::NaiveDate::from_ymd_opt(2026, 11, 25).expect("a date");
+    let urls = tizilim::site::urls::Urls::new("https://example.kz/", tizilim::register::Lang::Ru);
+    let started = Instant::now();
+    let index =
+        tizilim::site::search::build_index(&registry, as_of, &[tizilim::register::Lang::Ru], &urls);
+    let elapsed = started.elapsed();
+    let bytes: usize = index.files.iter().map(|(_, b)| b.len()).sum();
+    let size = |prefix: &str| -> usize {
+        index
+            .files
+            .iter()
+            .filter(|(p, _)| p.starts_with(prefix))
+            .map(|(_, b)| b.len())
+            .sum()
+    };
+    let meta = size("search/meta-");
+    // A typical query: one name word → the shards that may hold it, and the display chunks of
+    // the first page of results (10, assumed to fall in 10 different chunks: the worst case).
+    let shard_of = |word: &str| -> usize {
+        index
+            .files
+            .iter()
+            .filter(|(p, _)| {
+                let name = p.trim_start_matches("search/t-");
+                p.starts_with("search/t-")
+                    && name
+                        .split('.')
+                        .next()
+                        .is_some_and(|key| word.starts_with(key) || key.starts_with(word))
+            })
+            .map(|(_, b)| b.len())
+            .sum()
+    };
+    let chunk_files = index
+        .files
+        .iter()
+        .filter(|(p, _)| p.starts_with("search/d-"))
+        .count()
+        .max(1);
+    let chunk_average = size("search/d-") / chunk_files;
+    let mut per_query = Vec::new();
+    for word in [
+        "alatau", "samruk", "karatau", "bolashak", "jetisu", "almati", "kaz",
+    ] {
+        per_query.push(shard_of(word) + 10 * chunk_average);
+    }
+    per_query.sort_unstable();
+    println!(
+        "{{\"n\":{n},\"ms\":{},\"rss_kb\":{},\"rss_before_kb\":{rss_before},\"bytes\":{bytes},\"files\":{},\"meta\":{meta},\"query_median\":{},\"query_max\":{}}}",
+        elapsed.as_millis(),
+        peak_rss_kb(),
+        index.files.len(),
+        per_query[per_query.len() / 2],
+        per_query[per_query.len() - 1]
+    );
+}
+
+fn main() {
+    let args = Args::parse();
+    if let Some(n) = args.one {
+        one(n);
+        return;
+    }
+    let me = std::env::current_exe().expect("this program");
+    let pagefind =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-tools/node_modules/pagefind");
+    println!(
+        "machine: {} cores; tizilim index vs Pagefind on the same synthetic records",
+        std::thread::available_parallelism().map_or(0, |n| n.get())
+    );
+    println!(
+        "{:>8} | {:>10} {:>10} {:>9} {:>10} {:>10} | {:>10} {:>10} {:>9} | {:>6} {:>6}",
+        "centers",
+        "tz ms",
+        "tz MiB",
+        "tz files",
+        "q median",
+        "q max",
+        "pf ms",
+        "pf MiB",
+        "pf files",
+        "×time",
+        "×mem"
+    );
+    for n in args.centers {
+        let out = Command::new(&me)
+            .args(["--one", &n.to_string()])
+            .output()
+            .expect("the measuring process");
+        let line = String::from_utf8_lossy(&out.stdout);
+        let m: serde_json::Value = match serde_json::from_str(line.trim()) {
+            Ok(m) => m,
+            Err(_) => {
+                eprintln!("{n}: {}", String::from_utf8_lossy(&out.stderr));
+                continue;
+            }
+        };
+        let tz_ms = m["ms"].as_f64().unwrap_or(0.0);
+        // The whole measuring process's peak: generating, validating and indexing the register
+        // (Pagefind's figure is its whole run too).
+        let tz_mib = m["rss_kb"].as_f64().unwrap_or(0.0) / 1024.0;
+        let (pf_ms, pf_mib, pf_files) = if pagefind.exists() {
+            pagefind_run(n)
+        } else {
+            (f64::NAN, f64::NAN, 0)
+        };
+        println!(
+            "{:>8} | {:>10.0} {:>10.1} {:>9} {:>9.1}K {:>9.1}K | {:>10.0} {:>10.1} {:>9} | {:>6.1} {:>6.1}",
+            n,
+            tz_ms,
+            tz_mib,
+            m["files"],
+            m["query_median"].as_f64().unwrap_or(0.0) / 1024.0,
+            m["query_max"].as_f64().unwrap_or(0.0) / 1024.0,
+            pf_ms,
+            pf_mib,
+            pf_files,
+            pf_ms / tz_ms.max(1.0),
+            pf_mib / tz_mib.max(0.1),
+        );
+    }
+    if !pagefind.exists() {
+        println!(
+            "(Pagefind not measured: run bench/pagefind.sh to install it into target/bench-tools/)"
+        );
+    }
+}
+
+/// Indexes the same records with Pagefind's Node API; returns (ms, peak MiB, files).
+fn pagefind_run(n: usize) -> (f64, f64, usize) {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let register = tizilim::synth::generate(n, 1);
+    let records: Vec<serde_json::Value> = register
+        .centers
+        .iter()
+        .map(|c| {
+            serde_json::json!({
+                "url": format!("/centers/{}/", c.bin),
+                "content": format!("{} {} {} {} {}", c.name.kk.clone().unwrap_or_default(), c.name.ru.clone().unwrap_or_default(), c.name.en.clone().unwrap_or_default(), c.city.clone().unwrap_or_default(), c.bin),
+                "language": "ru",
+                "meta": { "title": c.name.ru.clone().unwrap_or_default() },
+                "filters": { "region": [c.region.clone()] },
+            })
+        })
+        .collect();
+    let input = dir.path().join("records.json");
+    std::fs::write(&input, serde_json::to_string(&records).expect("JSON")).expect("written");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("bench/pagefind.mjs");
+    let output = Command::new("/usr/bin/time")
+        .args(["-f", "%M"])
+        .arg("node")
+        .arg(script)
+        .arg(&input)
+        .arg(dir.path().join("out"))
+        .output()
+        .expect("node runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let ms: f64 = stdout.trim().parse().unwrap_or(f64::NAN);
+    let rss_kb: f64 = String::from_utf8_lossy(&output.stderr)
+        .lines()
+        .last()
+        .and_then(|l| l.trim().parse().ok())
+        .unwrap_or(f64::NAN);
+    let files = walkdir::WalkDir::new(dir.path().join("out"))
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .count();
+    (ms, rss_kb / 1024.0, files)
+}
