@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::register::lookup::Found;
-use crate::register::{Cause, CertificateId, Lang, Levels, Registry, Status, Text};
+use crate::register::{CertificateId, Lang, Levels, Registry, Status, Text};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -203,20 +203,12 @@ fn history(registry: &Registry, certificates: &[CertificateId]) -> Vec<HistoryEn
         .flat_map(|&id| registry.certificate_history(id))
         .map(|t| {
             let certificate = &registry.certificates[t.certificate];
-            let event = match t.cause {
-                Cause::Event { index } => Some(&certificate.events[index]),
-                _ => None,
-            };
+            let event = registry.event_of(&t);
             HistoryEntry {
                 date: t.date,
                 certificate: certificate.number.clone(),
                 status: t.to,
-                change: match (t.cause, event) {
-                    (_, Some(e)) => e.action.as_str(),
-                    (Cause::Reissued { .. }, _) => "reissued",
-                    (Cause::Expired, _) => "expired",
-                    _ => "issued",
-                },
+                change: registry.change_name(&t),
                 reason: event.map(|e| e.reason.clone()).unwrap_or_default(),
                 decision: event.and_then(|e| e.decision.clone()),
             }

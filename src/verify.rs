@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::register::registry::ProfessionId;
-use crate::register::{dates::dotted, Cause, CenterId, CertificateId, Levels, Registry, Status};
+use crate::register::{dates::dotted, CenterId, CertificateId, Levels, Registry, Status};
 
 /// A dated change of one of the center's certificates.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -53,30 +53,13 @@ pub struct ProfessionVerdict {
     pub later: Option<(String, NaiveDate)>,
 }
 
-fn change_name(cause: Cause, registry: &Registry, certificate: CertificateId) -> &'static str {
-    match cause {
-        Cause::Event { index } => registry.certificates[certificate].events[index]
-            .action
-            .as_str(),
-        Cause::Reissued { .. } => "reissued",
-        Cause::Expired => "expired",
-        Cause::Issued | Cause::NotYetIssued => "issued",
-    }
-}
-
 /// Every change of a center's certificates, oldest first.
 pub fn center_changes(registry: &Registry, center: CenterId) -> Vec<Change> {
     let mut changes: Vec<(NaiveDate, CertificateId, &'static str)> = registry.centers[center]
         .certificates
         .iter()
         .flat_map(|&c| registry.certificate_history(c))
-        .map(|t| {
-            (
-                t.date,
-                t.certificate,
-                change_name(t.cause, registry, t.certificate),
-            )
-        })
+        .map(|t| (t.date, t.certificate, registry.change_name(&t)))
         .collect();
     changes.sort_by_key(|&(date, certificate, _)| {
         (

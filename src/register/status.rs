@@ -266,6 +266,27 @@ impl Registry {
         timeline
     }
 
+    /// The recorded event behind a change of status, if an event caused it.
+    pub fn event_of(&self, t: &Transition) -> Option<&super::registry::StatusEvent> {
+        match t.cause {
+            Cause::Event { index } => Some(&self.certificates[t.certificate].events[index]),
+            _ => None,
+        }
+    }
+
+    /// What a change of status was: `issued`, `revoked`, `resumed`, `terminated`,
+    /// `reissued` or `expired`.
+    pub fn change_name(&self, t: &Transition) -> &'static str {
+        match t.cause {
+            Cause::Event { index } => self.certificates[t.certificate].events[index]
+                .action
+                .as_str(),
+            Cause::Reissued { .. } => "reissued",
+            Cause::Expired => "expired",
+            Cause::Issued | Cause::NotYetIssued => "issued",
+        }
+    }
+
     /// Every status change of every certificate, newest first (same date: register order).
     pub fn all_transitions(&self) -> Vec<Transition> {
         let mut all: Vec<Transition> = (0..self.certificates.len())

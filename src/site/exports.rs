@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 
 use super::urls::Urls;
 use super::views::profession_page;
-use crate::register::{Cause, CenterId, CertificateId, Lang, Registry, Text};
+use crate::register::{CenterId, CertificateId, Lang, Registry, Text};
 
 /// A cell made safe for spreadsheets: one starting with `=`, `+`, `-`, `@`, a tab or a
 /// carriage return gets a leading `'` so it is read as text, never run as a formula.
@@ -138,21 +138,12 @@ struct HistoryEntry<'a> {
 }
 
 fn history(registry: &Registry, id: CertificateId) -> Vec<Value> {
-    let certificate = &registry.certificates[id];
     registry
         .certificate_history(id)
         .iter()
         .map(|t| {
-            let event = match t.cause {
-                Cause::Event { index } => Some(&certificate.events[index]),
-                _ => None,
-            };
-            let change = match (t.cause, event) {
-                (_, Some(e)) => e.action.as_str(),
-                (Cause::Reissued { .. }, _) => "reissued",
-                (Cause::Expired, _) => "expired",
-                _ => "issued",
-            };
+            let event = registry.event_of(t);
+            let change = registry.change_name(t);
             json!(HistoryEntry {
                 date: t.date,
                 status: t.to,

@@ -176,19 +176,11 @@ impl Views<'_> {
 
     pub fn change(&self, t: &Transition) -> ChangeView {
         let certificate = &self.registry.certificates[t.certificate];
-        let event = match t.cause {
-            Cause::Event { index } => Some(&certificate.events[index]),
-            _ => None,
-        };
+        let event = self.registry.event_of(t);
         ChangeView {
             date: t.date,
             status: t.to,
-            change: match (t.cause, event) {
-                (_, Some(e)) => e.action.as_str(),
-                (Cause::Reissued { .. }, _) => "reissued",
-                (Cause::Expired, _) => "expired",
-                _ => "issued",
-            },
+            change: self.registry.change_name(t),
             certificate: self.certificate_link(t.certificate),
             center: self.center_link(certificate.center),
             reason: event
