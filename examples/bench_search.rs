@@ -87,11 +87,18 @@ fn one(n: usize) {
         .count()
         .max(1);
     let chunk_average = size("search/d-") / chunk_files;
+    let dir_files = index
+        .files
+        .iter()
+        .filter(|(p, _)| p.starts_with("search/dir-"))
+        .count()
+        .max(1);
+    let dir_average = size("search/dir-") / dir_files;
     let mut per_query = Vec::new();
     for word in [
         "alatau", "samruk", "karatau", "bolashak", "jetisu", "almati", "kaz",
     ] {
-        per_query.push(shard_of(word) + 10 * chunk_average);
+        per_query.push(shard_of(word) + 10 * chunk_average + 10.min(dir_files) * dir_average);
     }
     per_query.sort_unstable();
     println!(
@@ -118,13 +125,14 @@ fn main() {
         std::thread::available_parallelism().map_or(0, |n| n.get())
     );
     println!(
-        "{:>8} | {:>10} {:>10} {:>9} {:>10} {:>10} | {:>10} {:>10} {:>9} | {:>6} {:>6}",
+        "{:>8} | {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} | {:>9} {:>8} {:>8} | {:>6} {:>6}",
         "centers",
         "tz ms",
         "tz MiB",
-        "tz files",
-        "q median",
-        "q max",
+        "files",
+        "meta",
+        "query",
+        "max",
         "pf ms",
         "pf MiB",
         "pf files",
@@ -154,11 +162,12 @@ fn main() {
             (f64::NAN, f64::NAN, 0)
         };
         println!(
-            "{:>8} | {:>10.0} {:>10.1} {:>9} {:>9.1}K {:>9.1}K | {:>10.0} {:>10.1} {:>9} | {:>6.1} {:>6.1}",
+            "{:>8} | {:>8.0} {:>8.1} {:>8} {:>7.1}K {:>7.1}K {:>7.1}K | {:>9.0} {:>8.1} {:>8} | {:>6.1} {:>6.1}",
             n,
             tz_ms,
             tz_mib,
             m["files"],
+            m["meta"].as_f64().unwrap_or(0.0) / 1024.0,
             m["query_median"].as_f64().unwrap_or(0.0) / 1024.0,
             m["query_max"].as_f64().unwrap_or(0.0) / 1024.0,
             pf_ms,

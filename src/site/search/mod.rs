@@ -5,13 +5,13 @@
 //!   statuses, professions with their folded names, counts, and a region × status matrix),
 //!   and the words too common to index.
 //! - `d-N.HASH.json`: display records of 16 centers (ids are positions in A–Z order, so that
-//!   names sharing a beginning share chunks).
+//!   names sharing a beginning share chunks); `dir-K.HASH.json` names 64 chunks each.
 //! - `t-KEY.HASH.json`: folded words starting with KEY → the ids that have them (deltas in
 //!   base 36) and each one's region and status; a shard over 24 KB is split by a longer key.
 //! - `b-PREFIX.HASH.json`: BINs by their first 4 digits; `c-N.HASH.json`: certificate numbers
 //!   by the lenient key of the register core, in hash buckets.
-//! - `f-KIND-CODE.HASH.json`: the ids of a region, a status or a profession (a delta list or a
-//!   bitset, whichever is smaller).
+//! - `f-r-CODE.HASH.json`, `f-s-STATUS.HASH.json`, `f-p-N.HASH.json`: the ids of a region, a
+//!   status or the Nth profession (a delta list or a bitset, whichever is smaller).
 //!
 //! Content hashes in names mean a rebuild never mixes old and new files, and files whose
 //! content did not change keep their names (and are not rewritten).
@@ -26,12 +26,13 @@ use serde_json::{json, Value};
 use super::collate::sort_key;
 use super::render::content_hash;
 use super::urls::Urls;
-use super::views::profession_page;
 use crate::register::ident::number_key;
 use crate::register::{Lang, Registry, Status};
 
 /// Centers in one display chunk.
 pub const CHUNK: usize = 16;
+/// Chunk names in one directory file.
+pub const CHUNKS_PER_DIRECTORY: usize = 64;
 /// A token shard bigger than this is split by a longer key.
 const SHARD_BYTES: usize = 24 * 1024;
 /// Certificate numbers in one bucket, about.
@@ -217,6 +218,13 @@ pub fn build_index(
         })
         .collect();
 
+    // Chunk names, 64 to a directory file, so that the meta file stays small.
+    let dir_hashes: Vec<String> = chunk_hashes
+        .chunks(CHUNKS_PER_DIRECTORY)
+        .enumerate()
+        .map(|(k, hashes)| files.add(&format!("dir-{k}"), &json!(hashes)))
+        .collect();
+
     // Words of names and cities.
     let mut postings: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (doc, &c) in order.iter().enumerate() {
@@ -332,16 +340,12 @@ pub fn build_index(
         .zip(&status_docs)
         .map(|(s, ids)| files.add(&format!("f-s-{s}"), &id_set(ids, docs)))
         .collect();
-    let profession_hashes: Vec<String> = registry
-        .professions
+    let profession_hashes: Vec<String> = profession_docs
         .iter()
-        .zip(&profession_docs)
-        .map(|(p, ids)| {
+        .enumerate()
+        .map(|(i, ids)| {
             let ids: Vec<usize> = ids.iter().copied().collect();
-            files.add(
-                &format!("f-p-{}", crate::register::ident::slug(&p.code)),
-                &id_set(&ids, docs),
-            )
+            files.add(&format!("f-p-{i}"), &id_set(&ids, docs))
         })
         .collect();
 
@@ -352,7 +356,8 @@ pub fn build_index(
             "as_of": as_of,
             "docs": docs,
             "chunk": CHUNK,
-            "chunks": chunk_hashes,
+            "dir": CHUNKS_PER_DIRECTORY,
+            "dirs": dir_hashes,
             "shards": shard_hashes,
             "bins": bin_hashes,
             "certs": certificate_hashes,
@@ -377,14 +382,13 @@ pub fn build_index(
                         words.extend(fold::tokens(name));
                     }
                 }
+                // The page's list of professions has their names; the index keeps what
+                // matching needs.
                 json!({
                     "code": p.code,
-                    "name": p.name.get(lang),
-                    "words": words,
+                    "words": words.into_iter().collect::<Vec<_>>().join(" "),
                     "count": profession_docs[i].len(),
                     "f": profession_hashes[i],
-                    "slug": crate::register::ident::slug(&p.code),
-                    "url": urls.link(Some(lang), &profession_page(registry, i)),
                 })
             }).collect::<Vec<_>>(),
             "matrix": matrix,

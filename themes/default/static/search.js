@@ -100,9 +100,10 @@
   }
   function facetIds(m, kind, code) {
     var list = kind === "r" ? m.regions : kind === "s" ? m.statuses : m.professions;
-    var entry = list.filter(function (e) { return e.code === code; })[0];
-    if (!entry) { return Promise.resolve([]); }
-    var name = "f-" + kind + "-" + (kind === "p" ? entry.slug : entry.code);
+    var at = list.map(function (e) { return e.code; }).indexOf(code);
+    if (at < 0) { return Promise.resolve([]); }
+    var entry = list[at];
+    var name = "f-" + kind + "-" + (kind === "p" ? at : entry.code);
     return get(file(m, name, entry.f)).then(idSet);
   }
 
@@ -140,7 +141,7 @@
       }
       var named = [];
       m.regions.forEach(function (r) { if (r.words.some(function (w) { return w === word || (word.length >= 3 && w.indexOf(word) === 0); })) { named.push(["r", r.code]); } });
-      m.professions.forEach(function (p) { if (p.words.some(function (w) { return w === word || (word.length >= 4 && w.indexOf(word) === 0); })) { named.push(["p", p.code]); } });
+      m.professions.forEach(function (p) { if (p.words.split(" ").some(function (w) { return w === word || (word.length >= 4 && w.indexOf(word) === 0); })) { named.push(["p", p.code]); } });
       return Promise.all(named.slice(0, 8).map(function (n) { return facetIds(m, n[0], n[1]); })).then(function (sets) {
         sets.forEach(function (ids) { ids.forEach(function (id) { if (!(scores[id] >= 2)) { scores[id] = 2; } }); });
         return scores;
@@ -173,8 +174,10 @@
   }
 
   function chunkOf(m, doc) {
-    var n = Math.floor(doc / m.chunk);
-    return get(file(m, "d-" + n, m.chunks[n])).then(function (records) { return records[doc % m.chunk]; });
+    var n = Math.floor(doc / m.chunk), k = Math.floor(n / m.dir);
+    return get(file(m, "dir-" + k, m.dirs[k])).then(function (names) {
+      return get(file(m, "d-" + n, names[n % m.dir]));
+    }).then(function (records) { return records[doc % m.chunk]; });
   }
 
   // The whole query: {query, region, status, profession} → ranked results.
