@@ -208,7 +208,10 @@ fn the_search_page_end_to_end_under_a_sub_path() {
         seen[0]["results"][0]["href"],
         "/registry/ru/centers/220540986770/"
     );
-    assert_eq!(seen[0]["noScriptHidden"], true);
+    assert_eq!(
+        seen[0]["noScriptShown"], false,
+        "the no-JavaScript notice is not shown"
+    );
     assert_eq!(
         seen[0]["regionLabel"], "Алматы (5)",
         "counts by region among the results"

@@ -257,8 +257,6 @@
   var list = document.querySelector("[data-results]");
   var summary = document.getElementById("search-summary");
   var more = document.getElementById("search-more");
-  var noScript = document.getElementById("no-script");
-  if (noScript) { noScript.hidden = true; }
   var PAGE = 10;
   var shown = 0, current = null;
 
