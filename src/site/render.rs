@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use chrono::NaiveDate;
+use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::{json, Value};
 use tera::{Context, Tera};
@@ -22,6 +23,9 @@ use super::views::{profession_page, CenterItem, Views};
 use crate::config::Config;
 use crate::publish::SiteFiles;
 use crate::register::{Lang, Registry, Status};
+
+/// The files one record renders to (page paths under a language root → bytes).
+type Rendered = Result<Vec<(String, Vec<u8>)>, RenderError>;
 
 /// Centers on one page of the A–Z list.
 pub const PAGE_SIZE: usize = 50;
@@ -208,7 +212,7 @@ struct Renderer<'a> {
     sitemap: Vec<String>,
     config_value: Value,
     /// Center and certificate pages rendered so far, and in all (for progress).
-    done: usize,
+    done: std::sync::atomic::AtomicUsize,
     total: usize,
     /// The search index's meta file of each language.
     search_meta: BTreeMap<Lang, String>,
@@ -221,7 +225,7 @@ pub fn render_site(inputs: &Inputs<'_>) -> Result<SiteFiles, RenderError> {
         tera: tera(inputs.theme, &inputs.urls)?,
         files: SiteFiles::new(),
         sitemap: Vec::new(),
-        done: 0,
+        done: std::sync::atomic::AtomicUsize::new(0),
         search_meta: BTreeMap::new(),
         total: (inputs.registry.centers.len() + inputs.registry.certificates.len())
             * inputs.config.all_languages().len(),
@@ -255,9 +259,9 @@ pub fn render_site(inputs: &Inputs<'_>) -> Result<SiteFiles, RenderError> {
 }
 
 impl Renderer<'_> {
-    fn tick(&mut self) {
-        self.done += 1;
-        self.inputs.progress.report(self.done, self.total);
+    fn tick(&self) {
+        let done = self.done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        self.inputs.progress.report(done, self.total);
     }
 
     fn strings(&self, lang: Lang) -> &BTreeMap<String, String> {
@@ -320,16 +324,24 @@ impl Renderer<'_> {
         lang: Option<Lang>,
         page: &str,
     ) -> Result<(), RenderError> {
-        let html = self
-            .tera
+        let html = self.render_page(template, ctx)?;
+        self.add(lang, page, html.into_bytes());
+        Ok(())
+    }
+
+    fn render_page(&self, template: &str, ctx: &Context) -> Result<String, RenderError> {
+        self.tera
             .render(template, ctx)
-            .map_err(|e| render_error(template, &e))?;
+            .map_err(|e| render_error(template, &e))
+    }
+
+    /// Adds a rendered file; a page (a folder path) also goes into the sitemap.
+    fn add(&mut self, lang: Option<Lang>, page: &str, bytes: Vec<u8>) {
         let urls = &self.inputs.urls;
         if page.is_empty() || page.ends_with('/') {
             self.sitemap.push(urls.permalink(lang, page));
         }
-        self.files.insert(urls.file(lang, page), html);
-        Ok(())
+        self.files.insert(urls.file(lang, page), bytes);
     }
 
     fn sorted_centers(
@@ -417,40 +429,59 @@ impl Renderer<'_> {
             self.render("centers.html", &ctx, Some(lang), &path)?;
         }
 
-        // A page per center.
-        for id in 0..registry.centers.len() {
-            let center = views.center(id);
-            let path = format!("centers/{}/", center.bin);
-            let mut ctx = self.context(lang, &path);
-            ctx.insert(
-                "json_ld",
-                &exports::json_for_script(&self.center_json_ld(id, lang)),
-            );
-            ctx.insert(
-                "timeline_json",
-                &exports::json_for_script(&self.center_timeline_json(id)),
-            );
-            ctx.insert("center", &center);
-            self.render("center.html", &ctx, Some(lang), &path)?;
-            self.tick();
-        }
-
-        // A verification page per certificate, with its QR code.
-        for id in 0..registry.certificates.len() {
-            let certificate = views.certificate(id);
-            let path = format!("certificates/{}/", certificate.slug);
-            let qr_path = format!("{path}qr.svg");
-            if let Some(svg) = qr_svg(&certificate.permalink) {
-                self.files
-                    .insert(inputs.urls.file(Some(lang), &qr_path), svg);
+        // A page per center, and a verification page per certificate with its QR code:
+        // most of the site, rendered on every core.
+        let centers: Vec<Rendered> = (0..registry.centers.len())
+            .into_par_iter()
+            .map(|id| {
+                let center = views.center(id);
+                let path = format!("centers/{}/", center.bin);
                 let mut ctx = self.context(lang, &path);
-                ctx.insert("qr_url", &inputs.urls.link(Some(lang), &qr_path));
-                self.certificate_page(ctx, id, certificate, lang, &path)?;
-            } else {
-                let ctx = self.context(lang, &path);
-                self.certificate_page(ctx, id, certificate, lang, &path)?;
+                ctx.insert(
+                    "json_ld",
+                    &exports::json_for_script(&self.center_json_ld(id, lang)),
+                );
+                ctx.insert(
+                    "timeline_json",
+                    &exports::json_for_script(&self.center_timeline_json(id)),
+                );
+                ctx.insert("center", &center);
+                let html = self.render_page("center.html", &ctx)?;
+                self.tick();
+                Ok(vec![(path, html.into_bytes())])
+            })
+            .collect();
+        let certificates: Vec<Rendered> = (0..registry.certificates.len())
+            .into_par_iter()
+            .map(|id| {
+                let certificate = views.certificate(id);
+                let path = format!("certificates/{}/", certificate.slug);
+                let qr_path = format!("{path}qr.svg");
+                let mut ctx = self.context(lang, &path);
+                let mut files = Vec::with_capacity(2);
+                if let Some(svg) = qr_svg(&certificate.permalink) {
+                    ctx.insert("qr_url", &inputs.urls.link(Some(lang), &qr_path));
+                    files.push((qr_path, svg.into_bytes()));
+                }
+                ctx.insert(
+                    "json_ld",
+                    &exports::json_for_script(&self.certificate_json_ld(id, lang)),
+                );
+                ctx.insert(
+                    "timeline_json",
+                    &exports::json_for_script(&self.certificate_timeline_json(id)),
+                );
+                ctx.insert("certificate", &certificate);
+                let html = self.render_page("certificate.html", &ctx)?;
+                self.tick();
+                files.push((path, html.into_bytes()));
+                Ok(files)
+            })
+            .collect();
+        for rendered in centers.into_iter().chain(certificates) {
+            for (page, bytes) in rendered? {
+                self.add(Some(lang), &page, bytes);
             }
-            self.tick();
         }
 
         // Regions.
@@ -599,26 +630,6 @@ impl Renderer<'_> {
             self.render("page.html", &ctx, Some(lang), &path)?;
         }
         Ok(())
-    }
-
-    fn certificate_page(
-        &mut self,
-        mut ctx: Context,
-        id: usize,
-        certificate: super::views::CertificateView,
-        lang: Lang,
-        path: &str,
-    ) -> Result<(), RenderError> {
-        ctx.insert(
-            "json_ld",
-            &exports::json_for_script(&self.certificate_json_ld(id, lang)),
-        );
-        ctx.insert(
-            "timeline_json",
-            &exports::json_for_script(&self.certificate_timeline_json(id)),
-        );
-        ctx.insert("certificate", &certificate);
-        self.render("certificate.html", &ctx, Some(lang), path)
     }
 
     /// Files that exist once, whatever the language.
