@@ -207,8 +207,25 @@ fn content_type(path: &Path) -> &'static str {
     }
 }
 
+/// A response header. Values are ASCII here: fixed texts, hashes, and paths made ASCII by
+/// [`ascii_path`].
 fn header(name: &str, value: &str) -> Header {
-    Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("valid header")
+    Header::from_bytes(name.as_bytes(), value.as_bytes()).unwrap_or_else(|()| {
+        Header::from_bytes(name.as_bytes(), &b""[..]).expect("an empty header value is valid")
+    })
+}
+
+/// A path with every byte outside printable ASCII percent-encoded (for a `Location` header).
+fn ascii_path(path: &str) -> String {
+    path.bytes()
+        .map(|b| {
+            if b.is_ascii_graphic() {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
 }
 
 /// Adds the live-reload script to an HTML page.
@@ -270,7 +287,13 @@ impl PreviewServer {
                 scope.spawn(|| {
                     while !stop.load(Ordering::SeqCst) {
                         match self.server.recv_timeout(Duration::from_millis(250)) {
-                            Ok(Some(request)) => self.handle(request),
+                            Ok(Some(request)) => {
+                                // A bug met by one request must not take a worker away.
+                                let handled = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.handle(request)));
+                                if handled.is_err() {
+                                    eprintln!("a request failed inside the preview server; it goes on serving");
+                                }
+                            }
                             Ok(None) => {}
                             Err(_) => break,
                         }
@@ -324,7 +347,8 @@ impl PreviewServer {
         match resolve(&self.root, &path) {
             Resolved::File(file) => self.file(request, &file),
             Resolved::Redirect(location) => {
-                let response = Response::empty(301).with_header(header("Location", &location));
+                let response =
+                    Response::empty(301).with_header(header("Location", &ascii_path(&location)));
                 let _ = request.respond(response);
             }
             Resolved::NotFound => self.not_found(request),
@@ -432,6 +456,15 @@ mod tests {
         ] {
             assert_eq!(resolve(&root, bad), Resolved::NotFound, "{bad}");
         }
+    }
+
+    #[test]
+    fn redirects_name_ascii_locations() {
+        assert_eq!(
+            ascii_path("/орталық dir/"),
+            "/%D0%BE%D1%80%D1%82%D0%B0%D0%BB%D1%8B%D2%9B%20dir/"
+        );
+        assert_eq!(header("Location", "/a/").value.as_str(), "/a/");
     }
 
     #[test]

@@ -175,6 +175,27 @@ fn it_serves_the_site_and_nothing_outside_it() {
             "{attack}: the theme's 404 page"
         );
     }
+    // A folder named in Kazakh, asked for without its `/`: redirected, percent-encoded.
+    fs::create_dir_all(preview.out.path().join("орталық")).unwrap();
+    fs::write(
+        preview.out.path().join("орталық/index.html"),
+        "<p>Орталық</p>",
+    )
+    .unwrap();
+    let encoded = "/%D0%BE%D1%80%D1%82%D0%B0%D0%BB%D1%8B%D2%9B";
+    let (status, headers, _) = get(port, encoded);
+    assert_eq!(
+        (status, header(&headers, "location")),
+        (301, Some(format!("{encoded}/").as_str()))
+    );
+    assert_eq!(get(port, &format!("{encoded}/")).0, 200);
+    // A raw UTF-8 request line is refused by the HTTP layer, and the server goes on.
+    let mut raw = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    raw.write_all("GET /орталық HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".as_bytes())
+        .unwrap();
+    let mut ignored = Vec::new();
+    let _ = raw.read_to_end(&mut ignored);
+    assert_eq!(get(port, "/").0, 200);
     let (status, _, body) = get(port, "/no/such/page/");
     assert_eq!(status, 404);
     assert!(String::from_utf8_lossy(&body).contains("<h1>Бет табылмады</h1>"));
