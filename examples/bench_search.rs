@@ -4,7 +4,7 @@
 //! `cargo run --release --example bench_search -- [--centers 1000,10000,100000]`
 //!
 //! For each N: the time to build tizilim's index, and the peak memory (VmHWM) of a process
-//! of its own that generates, validates and indexes the register, the index's size, and the bytes a
+//! of its own that reads, validates and indexes the register (written beforehand), the index's size, and the bytes a
 //! typical query downloads (meta file apart, as a page asset). With Node.js and the npm
 //! package `pagefind` (installed by `bench/pagefind.sh` into `target/bench-tools/`), the
 //! same records as Pagefind custom records: time, peak memory (of Node and Pagefind's own
@@ -21,9 +21,12 @@ struct Args {
     /// Register sizes to measure.
     #[arg(long, value_delimiter = ',', default_value = "1000,10000")]
     centers: Vec<usize>,
-    /// Measure one size in this process (used by the benchmark itself).
+    /// Measure one size in this process (used by the benchmark itself)...
     #[arg(long, hide = true)]
     one: Option<usize>,
+    /// ...reading the register written in this folder.
+    #[arg(long, hide = true)]
+    data: Option<std::path::PathBuf>,
 }
 
 fn peak_rss_kb() -> u64 {
@@ -37,13 +40,10 @@ fn peak_rss_kb() -> u64 {
         .unwrap_or(0)
 }
 
-/// Measures one size; prints one JSON line.
-fn one(n: usize) {
-    let dir = tempfile::tempdir().expect("a temporary folder");
-    let register = tizilim::synth::generate(n, 1);
-    tizilim::register::write::write_csv_tables(&register, dir.path()).expect("written");
-    drop(register);
-    let registry = tizilim::register::load_registry(dir.path(), Path::new("data"), 3)
+/// Measures one size, reading the register already written in `data` (so that the peak is
+/// that of reading, validating and indexing it); prints one JSON line.
+fn one(n: usize, data: &Path) {
+    let registry = tizilim::register::load_registry(data, Path::new("data"), 3)
         .expect("a valid register")
         .registry;
     let rss_before = peak_rss_kb();
@@ -113,8 +113,8 @@ fn one(n: usize) {
 
 fn main() {
     let args = Args::parse();
-    if let Some(n) = args.one {
-        one(n);
+    if let (Some(n), Some(data)) = (args.one, &args.data) {
+        one(n, data);
         return;
     }
     let me = std::env::current_exe().expect("this program");
@@ -140,8 +140,12 @@ fn main() {
         "×mem"
     );
     for n in args.centers {
+        let data = tempfile::tempdir().expect("a temporary folder");
+        tizilim::register::write::write_csv_tables(&tizilim::synth::generate(n, 1), data.path())
+            .expect("written");
         let out = Command::new(&me)
-            .args(["--one", &n.to_string()])
+            .args(["--one", &n.to_string(), "--data"])
+            .arg(data.path())
             .output()
             .expect("the measuring process");
         let line = String::from_utf8_lossy(&out.stdout);
@@ -153,8 +157,8 @@ fn main() {
             }
         };
         let tz_ms = m["ms"].as_f64().unwrap_or(0.0);
-        // The whole measuring process's peak: generating, validating and indexing the register
-        // (Pagefind's figure is its whole run too).
+        // The whole measuring process's peak: reading, validating and indexing the register
+        // (Pagefind's figure is its whole run too: reading the records and indexing them).
         let tz_mib = m["rss_kb"].as_f64().unwrap_or(0.0) / 1024.0;
         let (pf_ms, pf_mib, pf_files) = if pagefind.exists() {
             pagefind_run(n)
