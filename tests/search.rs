@@ -7,26 +7,11 @@ mod common;
 
 use std::fs;
 use std::path::Path;
-use std::process::Command;
 
-use common::{build, serve_static, temp_site_with_theme};
+use common::{build, node, serve_static, temp_site_with_theme};
 
 fn repository() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn node(script: &str, args: &[&str]) -> serde_json::Value {
-    let output = Command::new("node")
-        .arg(repository().join(script))
-        .args(args)
-        .output()
-        .expect("node runs");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_slice(&output.stdout).unwrap()
 }
 
 #[test]
@@ -46,7 +31,7 @@ fn the_browser_folds_exactly_as_rust() {
         stored, vectors,
         "the vectors file is out of date: run with TIZILIM_BLESS=1"
     );
-    let result = node("tests/browser/vectors.mjs", &[]);
+    let result = node::<&str>("tests/browser/vectors.mjs", &[]);
     assert_eq!(result["mismatches"], serde_json::json!([]));
     assert!(result["checked"].as_u64().unwrap() >= 40);
 }

@@ -5,25 +5,11 @@
 
 mod common;
 
-use std::process::Command;
-
 use common::{build, serve_static, temp_site_with_theme};
 use tizilim::register::dates::{dotted, today_in_kazakhstan};
 
 fn notice(url: &str) -> (bool, String) {
-    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/element.mjs");
-    let output = Command::new("node")
-        .arg(script)
-        .arg(url)
-        .arg("#stale")
-        .output()
-        .expect("node runs");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let value: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let value = common::node("tests/browser/element.mjs", &[url, "#stale"]);
     (
         value["visible"].as_bool().unwrap(),
         value["text"].as_str().unwrap().to_owned(),

@@ -101,18 +101,7 @@ fn cli_answer(root: &Path, bin: &str, date: &str, profession: &str, lang: &str) 
 }
 
 fn browser(args: &[String]) -> serde_json::Value {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/verify.mjs");
-    let output = Command::new("node")
-        .arg(script)
-        .args(args)
-        .output()
-        .expect("node runs");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_slice(&output.stdout).unwrap()
+    common::node("tests/browser/verify.mjs", args)
 }
 
 #[test]

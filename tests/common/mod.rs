@@ -399,3 +399,20 @@ pub fn watch_status(out: &Path) -> Option<String> {
     let end = start + page[start..].find('"')?;
     Some(page[start..end].to_owned())
 }
+
+/// Runs one of the repository's Node scripts (`tests/browser/*.mjs`) and reads the JSON it
+/// prints; fails with its error output if it fails.
+pub fn node<S: AsRef<std::ffi::OsStr>>(script: &str, args: &[S]) -> serde_json::Value {
+    let output = std::process::Command::new("node")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join(script))
+        .args(args)
+        .output()
+        .expect("node runs (see .ci/run)");
+    assert!(
+        output.status.success(),
+        "{script}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("{script} printed no JSON: {e}"))
+}
