@@ -5,7 +5,7 @@
 
 use chrono::{Duration, NaiveDate};
 
-use crate::register::bin::{check_digit, Bin};
+use crate::register::bin::Bin;
 use crate::register::diagnostic::Position;
 use crate::register::model::*;
 
@@ -365,14 +365,9 @@ pub fn generate(centers: usize, seed: u64) -> Register {
             for slot in digits.iter_mut().skip(6) {
                 *slot = random.below(10) as u8;
             }
-            if let Some(check) = check_digit(&digits) {
-                let text: String = digits
-                    .iter()
-                    .chain([&check])
-                    .map(|d| char::from(b'0' + d))
-                    .collect();
-                if used_bins.insert(text.clone()) {
-                    break Bin::parse(&text).expect("a valid BIN");
+            if let Some(bin) = Bin::with_check_digit(&digits) {
+                if used_bins.insert(bin.to_string()) {
+                    break bin;
                 }
             }
         };

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use chrono::NaiveDate;
 use proptest::prelude::*;
-use tizilim::register::bin::{check_digit, Bin};
+use tizilim::register::bin::Bin;
 use tizilim::register::model::*;
 use tizilim::register::write::write_csv_tables;
 use tizilim::register::{load, load_registry, Diagnostics, Position};
@@ -54,13 +54,8 @@ fn date() -> impl Strategy<Value = NaiveDate> {
 
 fn bin() -> impl Strategy<Value = Bin> {
     proptest::array::uniform11(0u8..10).prop_map(|mut digits| loop {
-        if let Some(check) = check_digit(&digits) {
-            let text: String = digits
-                .iter()
-                .chain([&check])
-                .map(|d| char::from(b'0' + d))
-                .collect();
-            return Bin::parse(&text).expect("a BIN with its check digit");
+        if let Some(bin) = Bin::with_check_digit(&digits) {
+            return bin;
         }
         digits[10] = (digits[10] + 1) % 10;
     })

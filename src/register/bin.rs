@@ -44,6 +44,16 @@ impl Bin {
         Ok(Bin(text.to_owned()))
     }
 
+    /// The BIN that completes eleven digits with their check digit, if they have one.
+    pub fn with_check_digit(first11: &[u8; 11]) -> Option<Bin> {
+        let check = check_digit(first11)?;
+        Some(Bin(first11
+            .iter()
+            .chain([&check])
+            .map(|d| char::from(b'0' + d))
+            .collect()))
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }

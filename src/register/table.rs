@@ -29,6 +29,11 @@ pub struct Schema {
 }
 
 impl Schema {
+    /// The column names, in order.
+    pub fn names(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.columns.iter().map(|c| c.name)
+    }
+
     pub fn index(&self, column: &str) -> Option<usize> {
         self.columns.iter().position(|c| c.name == column)
     }

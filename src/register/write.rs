@@ -6,49 +6,22 @@ use std::path::Path;
 
 use chrono::NaiveDate;
 
-use super::model::{Located, Register, Text};
+use super::load::{CENTERS, CERTIFICATES, EVENTS, PROFESSIONS, REGIONS, SCOPE};
+use super::model::{CodedRow, Located, Register, Text};
+use super::table::Schema;
 
-/// Writes the six tables of `register` into `dir` as `NAME.csv` (UTF-8, comma-separated).
+/// Writes the six tables of `register` into `dir` as `NAME.csv` (UTF-8, comma-separated),
+/// with the columns of the schemas `load` reads, in their order.
 pub fn write_csv_tables(register: &Register, dir: &Path) -> io::Result<()> {
     std::fs::create_dir_all(dir)?;
-    let names = ["name_kk", "name_ru", "name_en"];
-    write(
-        dir,
-        "regions",
-        &[&["code"], &names[..]].concat(),
-        &register.regions,
-        |r| {
-            let mut row = vec![r.code.clone()];
-            row.extend(text(&r.name));
-            row
-        },
-    )?;
-    write(
-        dir,
-        "professions",
-        &[&["code"], &names[..]].concat(),
-        &register.professions,
-        |p| {
-            let mut row = vec![p.code.clone()];
-            row.extend(text(&p.name));
-            row
-        },
-    )?;
-    let center_columns = [
-        "bin",
-        "name_kk",
-        "name_ru",
-        "name_en",
-        "region",
-        "city",
-        "address_kk",
-        "address_ru",
-        "address_en",
-        "phone",
-        "email",
-        "website",
-    ];
-    write(dir, "centers", &center_columns, &register.centers, |c| {
+    let coded = |r: &CodedRow| {
+        let mut row = vec![r.code.clone()];
+        row.extend(text(&r.name));
+        row
+    };
+    write(dir, &REGIONS, &register.regions, coded)?;
+    write(dir, &PROFESSIONS, &register.professions, coded)?;
+    write(dir, &CENTERS, &register.centers, |c| {
         let mut row = vec![c.bin.to_string()];
         row.extend(text(&c.name));
         row.push(c.region.clone());
@@ -57,55 +30,25 @@ pub fn write_csv_tables(register: &Register, dir: &Path) -> io::Result<()> {
         row.extend([opt(&c.phone), opt(&c.email), opt(&c.website)]);
         row
     })?;
-    let certificate_columns = [
-        "number",
-        "bin",
-        "issued_on",
-        "valid_until",
-        "replaces",
-        "agreement_number",
-        "agreement_date",
-    ];
-    write(
-        dir,
-        "certificates",
-        &certificate_columns,
-        &register.certificates,
-        |c| {
-            vec![
-                c.number.clone(),
-                c.bin.clone(),
-                c.issued_on.to_string(),
-                date(c.valid_until),
-                opt(&c.replaces),
-                opt(&c.agreement_number),
-                date(c.agreement_date),
-            ]
-        },
-    )?;
-    write(
-        dir,
-        "scope",
-        &["certificate", "profession", "levels"],
-        &register.scope,
-        |s| {
-            vec![
-                s.certificate.clone(),
-                s.profession.clone(),
-                s.levels.to_string(),
-            ]
-        },
-    )?;
-    let event_columns = [
-        "certificate",
-        "date",
-        "action",
-        "reason_kk",
-        "reason_ru",
-        "reason_en",
-        "decision",
-    ];
-    write(dir, "events", &event_columns, &register.events, |e| {
+    write(dir, &CERTIFICATES, &register.certificates, |c| {
+        vec![
+            c.number.clone(),
+            c.bin.clone(),
+            c.issued_on.to_string(),
+            date(c.valid_until),
+            opt(&c.replaces),
+            opt(&c.agreement_number),
+            date(c.agreement_date),
+        ]
+    })?;
+    write(dir, &SCOPE, &register.scope, |s| {
+        vec![
+            s.certificate.clone(),
+            s.profession.clone(),
+            s.levels.to_string(),
+        ]
+    })?;
+    write(dir, &EVENTS, &register.events, |e| {
         let mut row = vec![
             e.certificate.clone(),
             e.date.to_string(),
@@ -119,13 +62,12 @@ pub fn write_csv_tables(register: &Register, dir: &Path) -> io::Result<()> {
 
 fn write<T>(
     dir: &Path,
-    table: &str,
-    columns: &[&str],
+    schema: &Schema,
     rows: &[Located<T>],
     cells: impl Fn(&T) -> Vec<String>,
 ) -> io::Result<()> {
-    let mut writer = csv::Writer::from_path(dir.join(format!("{table}.csv")))?;
-    writer.write_record(columns)?;
+    let mut writer = csv::Writer::from_path(dir.join(format!("{}.csv", schema.table)))?;
+    writer.write_record(schema.names())?;
     for row in rows {
         writer.write_record(cells(&row.row))?;
     }

@@ -43,22 +43,11 @@ fn text_cells(text: &Text) -> [String; 3] {
 
 /// `/data/centers.csv`.
 pub fn centers_csv(registry: &Registry, as_of: NaiveDate) -> Vec<u8> {
-    let header = [
-        "bin",
-        "name_kk",
-        "name_ru",
-        "name_en",
-        "region",
-        "city",
-        "address_kk",
-        "address_ru",
-        "address_en",
-        "phone",
-        "email",
-        "website",
-        "status",
-        "as_of",
-    ];
+    // The register's columns (as `load` reads them), then what is derived.
+    let header: Vec<&str> = crate::register::load::CENTERS
+        .names()
+        .chain(["status", "as_of"])
+        .collect();
     let rows = registry.centers.iter().enumerate().map(|(id, c)| {
         let mut row = vec![c.bin.to_string()];
         row.extend(text_cells(&c.name));
