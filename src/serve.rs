@@ -101,10 +101,6 @@ impl LiveReload {
             }
         }
     }
-
-    pub fn client_count(&self) -> usize {
-        self.clients.lock().map_or(0, |c| c.len())
-    }
 }
 
 fn error_event(message: &str) -> String {
