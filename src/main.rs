@@ -192,18 +192,18 @@ fn build(
 ) -> ExitCode {
     match tizilim::site::build(root, output_dir, &options) {
         Ok(report) => {
-            print_diagnostics(&report.rendered.site.checked.warnings);
-            let r = &report.rendered;
+            print_diagnostics(&report.site.checked.warnings);
             let p = &report.published;
             println!(
-                "built {} centers, {} certificates as of {}: {} pages, {} files ({} written, {} unchanged, {} removed) into {} in {:.2?}",
-                r.site.checked.registry.centers.len(),
-                r.site.checked.registry.certificates.len(),
-                r.as_of,
-                r.html_pages,
-                r.files.len(),
+                "built {} centers, {} certificates as of {}: {} pages, {} files ({} written, {} unchanged, {} not re-rendered, {} removed) into {} in {:.2?}",
+                report.site.checked.registry.centers.len(),
+                report.site.checked.registry.certificates.len(),
+                report.as_of,
+                p.html_pages,
+                p.files,
                 p.written.len(),
                 p.unchanged,
+                p.skipped,
                 p.removed.len(),
                 output_dir.display(),
                 report.elapsed
@@ -267,15 +267,16 @@ fn log_watch_event(event: &WatchEvent, output_dir: &std::path::Path) {
         WatchEvent::Built { trigger, report } => {
             let p = &report.published;
             println!(
-                "[{}] built ({trigger}) as of {}: {} written, {} unchanged, {} removed in {:.0?}",
+                "[{}] built ({trigger}) as of {}: {} written, {} unchanged, {} not re-rendered, {} removed in {:.0?}",
                 now(),
-                report.rendered.as_of,
+                report.as_of,
                 p.written.len(),
                 p.unchanged,
+                p.skipped,
                 p.removed.len(),
                 report.elapsed
             );
-            print_diagnostics(&report.rendered.site.checked.warnings);
+            print_diagnostics(&report.site.checked.warnings);
         }
         WatchEvent::Failed { trigger, error } => {
             match error {
@@ -387,12 +388,12 @@ fn check(root: &std::path::Path) -> ExitCode {
     // whole site in memory (nothing is written).
     if root.join("config.toml").is_file() {
         let started = Instant::now();
-        match tizilim::site::render(root, &tizilim::site::BuildOptions::default()) {
-            Ok(rendered) => println!(
+        match tizilim::site::check(root, &tizilim::site::BuildOptions::default()) {
+            Ok(checked) => println!(
                 "site OK: theme `{}`, {} pages, {} files ({:.0?})",
                 site.config.theme,
-                rendered.html_pages,
-                rendered.files.len(),
+                checked.html_pages,
+                checked.files,
                 started.elapsed()
             ),
             Err(e) => {

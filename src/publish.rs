@@ -1,16 +1,40 @@
-//! Publishing a rendered site into the output folder without ever breaking what is served:
-//! only files whose bytes changed are written, each to a temporary file renamed over the old
-//! one; assets go before the pages that reference them; files of the previous build that are
-//! no longer part of the site are removed last. Files that tizilim did not publish are never
-//! touched (it keeps a manifest of what it published).
+//! Publishing a rendered site into the output folder without ever breaking what is served.
+//! Files arrive one by one from the renderer (a [`Sink`]); a [`Publication`] compares each with
+//! what is published and **stages** only those whose bytes changed (in a staging folder inside
+//! the output folder, so memory stays small whatever the size of the site). Nothing is visible
+//! until [`Publication::commit`]: then each staged file is renamed over the old one (a reader
+//! sees the old file or the new one, never a part of one), assets before the pages that
+//! reference them, and files of the previous build that are no longer part of the site are
+//! removed last. A build that fails stages, but never commits: the output folder stays exactly
+//! as it was. Files that tizilim did not publish are never touched: it keeps a manifest of
+//! what it published, with each file's fingerprint (see `site::fingerprint`), which lets the
+//! next build skip rendering what cannot have changed.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs;
 use std::io::Write;
 use std::path::{Component, Path, PathBuf};
+use std::sync::Mutex;
 
 /// The name of the manifest of published files, in the output folder.
 pub const MANIFEST: &str = ".tizilim-published";
+/// The staging folder of a publication in progress, in the output folder.
+pub const STAGING: &str = ".tizilim-staging";
+
+/// Where rendered files go, one at a time, from any thread.
+pub trait Sink: Sync {
+    /// Whether the file at `path` was published with this fingerprint and is kept as it is
+    /// (the renderer then does not render it). A sink that says yes counts it as part of the
+    /// new site.
+    fn keep(&self, path: &str, fingerprint: u64) -> bool;
+    /// Takes a rendered file, with the fingerprint of what it was rendered from (if known).
+    fn put(
+        &self,
+        path: String,
+        fingerprint: Option<u64>,
+        bytes: Vec<u8>,
+    ) -> Result<(), PublishError>;
+}
 
 /// A rendered site in memory: relative output path (`/`-separated) → bytes.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -45,20 +69,80 @@ impl SiteFiles {
     }
 }
 
+/// Collects a whole site in memory (for tests and small sites).
+impl Sink for Mutex<SiteFiles> {
+    fn keep(&self, _: &str, _: u64) -> bool {
+        false
+    }
+
+    fn put(&self, path: String, _: Option<u64>, bytes: Vec<u8>) -> Result<(), PublishError> {
+        checked_relative(&path)?;
+        self.lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(path, bytes);
+        Ok(())
+    }
+}
+
+/// Renders and forgets (to check that a site renders): counts files and HTML pages.
+#[derive(Debug, Default)]
+pub struct Tally {
+    pub files: std::sync::atomic::AtomicUsize,
+    pub html_pages: std::sync::atomic::AtomicUsize,
+}
+
+impl Tally {
+    fn count(&self, path: &str) {
+        use std::sync::atomic::Ordering::Relaxed;
+        self.files.fetch_add(1, Relaxed);
+        if path.ends_with(".html") {
+            self.html_pages.fetch_add(1, Relaxed);
+        }
+    }
+
+    pub fn files(&self) -> usize {
+        self.files.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    pub fn html_pages(&self) -> usize {
+        self.html_pages.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+impl Sink for Tally {
+    fn keep(&self, _: &str, _: u64) -> bool {
+        false
+    }
+
+    fn put(&self, path: String, _: Option<u64>, _: Vec<u8>) -> Result<(), PublishError> {
+        checked_relative(&path)?;
+        self.count(&path);
+        Ok(())
+    }
+}
+
 /// What a publication did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PublishReport {
     /// Paths written (new or changed), in the order they were written.
     pub written: Vec<String>,
+    /// Files rendered whose bytes were already published.
     pub unchanged: usize,
+    /// Files not rendered at all: their fingerprint was the published one.
+    pub skipped: usize,
     /// Paths of the previous publication that were removed.
     pub removed: Vec<String>,
+    /// Files of the site, and of them HTML pages.
+    pub files: usize,
+    pub html_pages: usize,
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum PublishError {
     #[error("`{0}` is not a path inside the output folder")]
     BadPath(String),
+    #[error("`{0}` is published twice")]
+    Twice(String),
     #[error("{path}: {source}")]
     Io {
         path: PathBuf,
@@ -77,7 +161,7 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> PublishError + '_ {
 fn checked_relative(path: &str) -> Result<PathBuf, PublishError> {
     let relative = Path::new(path);
     let normal = !path.is_empty()
-        && !path.contains('\\')
+        && !path.contains(['\\', '\n', '\t'])
         && relative
             .components()
             .all(|c| matches!(c, Component::Normal(_)));
@@ -96,71 +180,225 @@ fn is_page(path: &str) -> bool {
 
 /// Publishes `site` into `out_dir` (created if needed).
 pub fn publish(site: &SiteFiles, out_dir: &Path) -> Result<PublishReport, PublishError> {
-    let targets: Vec<(&str, PathBuf)> = site
-        .files
-        .keys()
-        .map(|p| checked_relative(p).map(|rel| (p.as_str(), rel)))
-        .collect::<Result<_, _>>()?;
-    fs::create_dir_all(out_dir).map_err(io(out_dir))?;
-    let previous = read_manifest(out_dir);
-    // Until this publication is complete, the manifest names both the old files and the new
-    // ones, so that an interrupted publication leaves nothing behind that a later one would
-    // not clean up.
-    write_manifest(
-        out_dir,
-        previous.iter().map(String::as_str).chain(site.paths()),
-    )?;
-    let mut report = PublishReport::default();
-    let (assets, pages): (Vec<_>, Vec<_>) = targets.iter().partition(|(p, _)| !is_page(p));
-    for (path, relative) in assets.into_iter().chain(pages) {
-        let bytes = &site.files[*path];
-        let target = out_dir.join(relative);
-        if fs::read(&target).is_ok_and(|old| old == *bytes) {
-            report.unchanged += 1;
-            continue;
-        }
-        write_atomically(&target, bytes)?;
-        report.written.push((*path).to_owned());
+    for path in site.paths() {
+        checked_relative(path)?;
     }
-    for stale in previous.iter().filter(|p| !site.files.contains_key(*p)) {
-        let Ok(relative) = checked_relative(stale) else {
-            continue; // a manifest edited by hand: never follow it out of the folder
-        };
-        let target = out_dir.join(relative);
-        match fs::remove_file(&target) {
-            Ok(()) => report.removed.push(stale.clone()),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(io(&target)(e)),
-        }
-        remove_empty_parents(&target, out_dir);
+    let publication = Publication::begin(out_dir)?;
+    for (path, bytes) in &site.files {
+        publication.put(path.clone(), None, bytes.clone())?;
     }
-    write_manifest(out_dir, site.paths())?;
-    Ok(report)
+    publication.commit()
 }
 
-/// Writes `bytes` to a temporary file beside `target`, then renames it over `target`, so a
-/// reader sees the old file or the new one, never a part of one. (No fsync per file: after a
-/// power loss the next build compares bytes and rewrites whatever is not right.)
-fn write_atomically(target: &Path, bytes: &[u8]) -> Result<(), PublishError> {
-    let dir = target.parent().unwrap_or(Path::new("."));
-    fs::create_dir_all(dir).map_err(io(dir))?;
-    let mut temp = tempfile::Builder::new()
-        .prefix(".tizilim-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(io(dir))?;
-    temp.write_all(bytes).map_err(io(target))?;
-    // Temporary files are private (0600); a published file is for every reader, such as the
-    // web server's own user.
+/// A publication in progress into one output folder: see the module's documentation.
+#[derive(Debug)]
+pub struct Publication {
+    out_dir: PathBuf,
+    staging: PathBuf,
+    /// The previous publication: path → fingerprint.
+    previous: HashMap<String, Option<u64>>,
+    state: Mutex<State>,
+    committed: bool,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    /// This publication: path → fingerprint.
+    files: HashMap<String, Option<u64>>,
+    /// Staged files: (staged copy, path), in the order they came.
+    staged: Vec<(PathBuf, String)>,
+    unchanged: usize,
+    skipped: usize,
+    /// Staging subfolders made so far.
+    folders: HashSet<usize>,
+}
+
+/// Staged files per staging subfolder.
+const PER_FOLDER: usize = 4096;
+
+impl Publication {
+    /// Starts a publication into `out_dir` (created if needed); a staging folder left by an
+    /// interrupted one is removed.
+    pub fn begin(out_dir: &Path) -> Result<Publication, PublishError> {
+        fs::create_dir_all(out_dir).map_err(io(out_dir))?;
+        let staging = out_dir.join(STAGING);
+        match fs::remove_dir_all(&staging) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(io(&staging)(e)),
+        }
+        fs::create_dir(&staging).map_err(io(&staging))?;
+        Ok(Publication {
+            out_dir: out_dir.to_owned(),
+            staging,
+            previous: read_manifest(out_dir),
+            state: Mutex::new(State::default()),
+            committed: false,
+        })
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn record(&self, path: String, fingerprint: Option<u64>) -> Result<(), PublishError> {
+        match self.state().files.entry(path) {
+            std::collections::hash_map::Entry::Occupied(e) => {
+                Err(PublishError::Twice(e.key().clone()))
+            }
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(fingerprint);
+                Ok(())
+            }
+        }
+    }
+
+    /// Makes everything staged visible, removes what left the site, and records the new
+    /// manifest.
+    pub fn commit(mut self) -> Result<PublishReport, PublishError> {
+        let state = std::mem::take(&mut *self.state());
+        // Until this publication is complete, the manifest names both the old files and the
+        // new ones, so that an interrupted publication leaves nothing behind that a later one
+        // would not clean up (and fingerprints of neither, so nothing is skipped after one).
+        let all: BTreeMap<&str, Option<u64>> = self
+            .previous
+            .keys()
+            .chain(state.files.keys())
+            .map(|p| (p.as_str(), None))
+            .collect();
+        write_manifest(&self.out_dir, &all)?;
+        let mut report = PublishReport {
+            unchanged: state.unchanged,
+            skipped: state.skipped,
+            files: state.files.len(),
+            html_pages: state.files.keys().filter(|p| p.ends_with(".html")).count(),
+            ..PublishReport::default()
+        };
+        let (assets, pages): (Vec<_>, Vec<_>) = state.staged.iter().partition(|(_, p)| !is_page(p));
+        let mut folders: HashSet<PathBuf> = HashSet::new();
+        for (staged, path) in assets.into_iter().chain(pages) {
+            let target = self.out_dir.join(path);
+            if let Some(dir) = target.parent() {
+                if !folders.contains(dir) {
+                    fs::create_dir_all(dir).map_err(io(dir))?;
+                    folders.insert(dir.to_owned());
+                }
+            }
+            fs::rename(staged, &target).map_err(io(&target))?;
+            report.written.push(path.clone());
+        }
+        let mut stale: Vec<&String> = self
+            .previous
+            .keys()
+            .filter(|p| !state.files.contains_key(*p))
+            .collect();
+        stale.sort();
+        for path in stale {
+            let Ok(relative) = checked_relative(path) else {
+                continue; // a manifest edited by hand: never follow it out of the folder
+            };
+            let target = self.out_dir.join(relative);
+            match fs::remove_file(&target) {
+                Ok(()) => report.removed.push(path.clone()),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(io(&target)(e)),
+            }
+            remove_empty_parents(&target, &self.out_dir);
+        }
+        let files: BTreeMap<&str, Option<u64>> =
+            state.files.iter().map(|(p, f)| (p.as_str(), *f)).collect();
+        write_manifest(&self.out_dir, &files)?;
+        self.committed = true;
+        fs::remove_dir_all(&self.staging).map_err(io(&self.staging))?;
+        Ok(report)
+    }
+}
+
+impl Sink for Publication {
+    fn keep(&self, path: &str, fingerprint: u64) -> bool {
+        if self.previous.get(path) != Some(&Some(fingerprint)) {
+            return false;
+        }
+        let mut state = self.state();
+        if state.files.contains_key(path) {
+            return false; // published twice: `put` will say so
+        }
+        state.files.insert(path.to_owned(), Some(fingerprint));
+        state.skipped += 1;
+        true
+    }
+
+    fn put(
+        &self,
+        path: String,
+        fingerprint: Option<u64>,
+        bytes: Vec<u8>,
+    ) -> Result<(), PublishError> {
+        let relative = checked_relative(&path)?;
+        let target = self.out_dir.join(relative);
+        if fs::read(&target).is_ok_and(|old| old == bytes) {
+            self.record(path, fingerprint)?;
+            self.state().unchanged += 1;
+            return Ok(());
+        }
+        self.record(path.clone(), fingerprint)?;
+        let (number, new_folder) = {
+            let mut state = self.state();
+            let number = state.staged.len();
+            state.staged.push((PathBuf::new(), path));
+            (number, state.folders.insert(number / PER_FOLDER))
+        };
+        let folder = self.staging.join(format!("{}", number / PER_FOLDER));
+        if new_folder {
+            fs::create_dir_all(&folder).map_err(io(&folder))?;
+        }
+        let staged = folder.join(format!("{number}"));
+        write_file(&staged, &bytes)?;
+        self.state().staged[number].0 = staged;
+        Ok(())
+    }
+}
+
+impl Drop for Publication {
+    /// A publication that was not committed leaves nothing behind but its staging folder's
+    /// absence.
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = fs::remove_dir_all(&self.staging);
+        }
+    }
+}
+
+/// Writes a new file readable by every reader, such as the web server's own user.
+fn write_file(path: &Path, bytes: &[u8]) -> Result<(), PublishError> {
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o644);
+    let mut file = options.open(path).map_err(io(path))?;
+    file.write_all(bytes).map_err(io(path))?;
+    // The mode asked for is narrowed by the umask; a published file is for every reader.
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        temp.as_file()
-            .set_permissions(fs::Permissions::from_mode(0o644))
-            .map_err(io(target))?;
+        let mode = file.metadata().map_err(io(path))?.permissions().mode();
+        if mode & 0o644 != 0o644 {
+            file.set_permissions(fs::Permissions::from_mode(0o644))
+                .map_err(io(path))?;
+        }
     }
-    temp.persist(target).map_err(|e| io(target)(e.error))?;
     Ok(())
+}
+
+/// Writes `bytes` to a temporary file beside `target`, then renames it over `target`. (No
+/// fsync per file: after a power loss the next build compares bytes and rewrites whatever is
+/// not right.)
+fn write_atomically(target: &Path, bytes: &[u8]) -> Result<(), PublishError> {
+    let dir = target.parent().unwrap_or(Path::new("."));
+    let temp = dir.join(format!(".tizilim-{}.tmp", std::process::id()));
+    let _ = fs::remove_file(&temp);
+    write_file(&temp, bytes)?;
+    fs::rename(&temp, target).map_err(io(target))
 }
 
 fn remove_empty_parents(file: &Path, root: &Path) {
@@ -173,25 +411,28 @@ fn remove_empty_parents(file: &Path, root: &Path) {
     }
 }
 
-fn read_manifest(out_dir: &Path) -> BTreeSet<String> {
-    fs::read_to_string(out_dir.join(MANIFEST))
-        .map(|text| {
-            text.lines()
-                .filter(|l| !l.is_empty())
-                .map(str::to_owned)
-                .collect()
+/// The manifest: one line per published file, its path, then a tab and its fingerprint in
+/// hex when it has one. (Paths never hold a tab or a line break: see `checked_relative`.)
+fn read_manifest(out_dir: &Path) -> HashMap<String, Option<u64>> {
+    let Ok(text) = fs::read_to_string(out_dir.join(MANIFEST)) else {
+        return HashMap::new();
+    };
+    text.lines()
+        .filter(|l| !l.is_empty())
+        .map(|line| match line.split_once('\t') {
+            Some((path, hex)) => (path.to_owned(), u64::from_str_radix(hex, 16).ok()),
+            None => (line.to_owned(), None),
         })
-        .unwrap_or_default()
+        .collect()
 }
 
-fn write_manifest<'a>(
-    out_dir: &Path,
-    paths: impl Iterator<Item = &'a str>,
-) -> Result<(), PublishError> {
-    let paths: BTreeSet<&str> = paths.collect();
-    let mut text = String::new();
-    for path in paths {
+fn write_manifest(out_dir: &Path, files: &BTreeMap<&str, Option<u64>>) -> Result<(), PublishError> {
+    let mut text = String::with_capacity(files.len() * 64);
+    for (path, fingerprint) in files {
         text.push_str(path);
+        if let Some(fingerprint) = fingerprint {
+            text.push_str(&format!("\t{fingerprint:016x}"));
+        }
         text.push('\n');
     }
     write_atomically(&out_dir.join(MANIFEST), text.as_bytes())
@@ -228,7 +469,10 @@ mod tests {
             PublishReport {
                 written: vec![],
                 unchanged: 3,
-                removed: vec![]
+                skipped: 0,
+                removed: vec![],
+                files: 3,
+                html_pages: 2,
             }
         );
 

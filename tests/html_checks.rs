@@ -48,7 +48,7 @@ fn vnu_errors(dir: &Path) -> Vec<serde_json::Value> {
 fn the_nu_html_checker_finds_no_error_in_any_page() {
     let out = tempfile::tempdir().unwrap();
     let report = build(repository(), out.path(), "2026-11-25", None);
-    let pages = report.rendered.html_pages;
+    let pages = report.published.html_pages;
     assert!(pages > 800, "{pages}");
     let errors = vnu_errors(out.path());
     assert!(

@@ -30,7 +30,7 @@ fn sample_root() -> &'static Path {
 fn the_sample_site_has_every_page_in_every_language() {
     let out = tempfile::tempdir().unwrap();
     let report = build(sample_root(), out.path(), "2026-11-25", None);
-    let registry = &report.rendered.site.checked.registry;
+    let registry = &report.site.checked.registry;
     let files = snapshot(out.path());
     for lang in LANGS {
         for page in [
@@ -98,7 +98,7 @@ fn the_sample_site_has_every_page_in_every_language() {
 fn lists_feeds_and_sitemap_are_complete() {
     let out = tempfile::tempdir().unwrap();
     let report = build(sample_root(), out.path(), "2026-11-25", None);
-    let registry = &report.rendered.site.checked.registry;
+    let registry = &report.site.checked.registry;
     let as_of = common::date("2026-11-25");
     // A–Z pages together list every center once.
     let mut listed = Vec::new();
@@ -139,11 +139,20 @@ fn lists_feeds_and_sitemap_are_complete() {
         .count();
     let atom = text(out.path(), "ru/atom.xml");
     assert_eq!(atom.matches("<entry>").count(), changes);
-    assert_eq!(
-        text(out.path(), "changes/index.html")
+    // The change list has every one, 50 to a page, newest first.
+    let rows = |page: &str| {
+        text(out.path(), page)
             .matches("<tr><td class=\"nowrap\">")
-            .count(),
+            .count()
+    };
+    assert!(changes > 50, "{changes}");
+    assert_eq!(rows("changes/index.html"), 50);
+    assert_eq!(
+        rows("changes/index.html") + rows("changes/page/2/index.html"),
         changes
+    );
+    assert!(
+        text(out.path(), "changes/index.html").contains("href=\"/changes/page/2/\" rel=\"next\"")
     );
     // The sitemap has every HTML page but the 404 page.
     let sitemap = text(out.path(), "sitemap.xml");
@@ -341,14 +350,24 @@ fn a_second_build_writes_nothing_and_one_change_rewrites_only_what_shows_it() {
     let root = temp_site_with_theme("valid-csv");
     let out = tempfile::tempdir().unwrap();
     let first = build(root.path(), out.path(), "2026-11-25", None);
-    assert_eq!(first.published.written.len(), first.rendered.files.len());
+    assert_eq!(first.published.written.len(), first.published.files);
+    assert_eq!(first.published.skipped, 0);
     let second = build(root.path(), out.path(), "2026-11-25", None);
     assert!(
         second.published.written.is_empty(),
         "{:?}",
         second.published.written
     );
-    assert_eq!(second.published.unchanged, first.rendered.files.len());
+    // Every file with a fingerprint (pages, QR codes, per-record JSON) is not even rendered
+    // again; the others (assets, search index, open data) are rendered and found unchanged.
+    let manifest = fs::read_to_string(out.path().join(".tizilim-published")).unwrap();
+    let fingerprinted = manifest.lines().filter(|l| l.contains('\t')).count();
+    assert!(fingerprinted > 100, "{fingerprinted}");
+    assert_eq!(second.published.skipped, fingerprinted);
+    assert_eq!(
+        second.published.unchanged + second.published.skipped,
+        first.published.files
+    );
 
     // New grounds for one revocation: shown on the certificate and its center, in the change
     // lists and feeds, and in the data that carries history.
@@ -458,7 +477,10 @@ fn the_binary_builds_and_says_what_it_did() {
         summary.starts_with("built 4 centers, 7 certificates as of 2026-11-25: "),
         "{summary}"
     );
-    assert!(summary.contains(" 0 unchanged, 0 removed)"), "{summary}");
+    assert!(
+        summary.contains(" 0 unchanged, 0 not re-rendered, 0 removed)"),
+        "{summary}"
+    );
     let second = String::from_utf8(run().stdout).unwrap();
     assert!(second.contains("(0 written, "), "{second}");
 }
@@ -481,4 +503,113 @@ fn rendering_reports_its_progress() {
     assert_eq!(calls.last(), Some(&(total, total)));
     assert!(calls.len() >= 50, "{}", calls.len());
     assert!(calls.windows(2).all(|w| w[0].0 < w[1].0 && w[0].1 == total));
+}
+
+/// Rebuilding over a published site skips every page whose fingerprint is unchanged; after
+/// any kind of change it must publish exactly what a fresh build publishes.
+#[test]
+fn an_incremental_build_publishes_exactly_what_a_fresh_build_does() {
+    let root = temp_site_with_theme("valid-csv");
+    let out = tempfile::tempdir().unwrap();
+    build(root.path(), out.path(), "2026-11-25", None);
+    let edit = |file: &str, from: &str, to: &str| {
+        let path = root.path().join(file);
+        let before = fs::read_to_string(&path).unwrap();
+        assert!(before.contains(from), "{file}: {from}");
+        fs::write(&path, before.replacen(from, to, 1)).unwrap();
+    };
+    type Change<'a> = (&'a str, Box<dyn Fn() + 'a>);
+    let changes: Vec<Change> = vec![
+        (
+            "a profession's name (shown by every center that covers it)",
+            Box::new(|| {
+                edit(
+                    "data/professions.csv",
+                    "Электрогазосварщик",
+                    "Электрогазосварщик (ручная сварка)",
+                )
+            }),
+        ),
+        (
+            "a region's name",
+            Box::new(|| {
+                edit(
+                    "data/regions.csv",
+                    "astana;Астана;Астана;Astana",
+                    "astana;Астана;Нур-Султан → Астана;Astana",
+                )
+            }),
+        ),
+        (
+            "a new status event",
+            Box::new(|| {
+                let path = root.path().join("data/events.csv");
+                let mut events = fs::read_to_string(&path).unwrap();
+                events.push_str("QB/5,2025-09-01,resumed,,Нарушения устранены,,\n");
+                fs::write(&path, events).unwrap();
+            }),
+        ),
+        (
+            "a center's address",
+            Box::new(|| {
+                edit(
+                    "data/centers.csv",
+                    "Қабанбай батыр даңғылы, 11",
+                    "Қабанбай батыр даңғылы, 13",
+                )
+            }),
+        ),
+        (
+            "a string of the theme",
+            Box::new(|| {
+                edit(
+                    "themes/default/i18n/ru.toml",
+                    "status_valid = \"Действует\"",
+                    "status_valid = \"Действителен\"",
+                )
+            }),
+        ),
+        (
+            "a template",
+            Box::new(|| {
+                edit(
+                    "themes/default/templates/certificate.html",
+                    "{% block content %}",
+                    "{% block content %}<!-- v2 -->",
+                )
+            }),
+        ),
+    ];
+    for (what, change) in &changes {
+        change();
+        let report = build(root.path(), out.path(), "2026-11-25", None);
+        let fresh = tempfile::tempdir().unwrap();
+        build(root.path(), fresh.path(), "2026-11-25", None);
+        let (mut incremental, mut expected) = (snapshot(out.path()), snapshot(fresh.path()));
+        incremental.remove(".tizilim-published");
+        expected.remove(".tizilim-published");
+        let differing: Vec<&String> = expected
+            .iter()
+            .filter(|(path, bytes)| incremental.get(*path) != Some(*bytes))
+            .map(|(path, _)| path)
+            .collect();
+        assert!(differing.is_empty(), "after {what}: stale {differing:?}");
+        assert_eq!(
+            incremental.keys().collect::<Vec<_>>(),
+            expected.keys().collect::<Vec<_>>(),
+            "after {what}"
+        );
+        assert!(
+            !report.published.written.is_empty(),
+            "{what} changed nothing"
+        );
+    }
+    // A new day re-renders what shows the date, and still matches a fresh build.
+    build(root.path(), out.path(), "2026-11-26", None);
+    let fresh = tempfile::tempdir().unwrap();
+    build(root.path(), fresh.path(), "2026-11-26", None);
+    let (mut incremental, mut expected) = (snapshot(out.path()), snapshot(fresh.path()));
+    incremental.remove(".tizilim-published");
+    expected.remove(".tizilim-published");
+    assert!(incremental == expected, "a new day left stale files");
 }

@@ -4,6 +4,7 @@
 pub mod collate;
 pub mod content;
 pub mod exports;
+pub mod fingerprint;
 pub mod qr;
 pub mod render;
 pub mod search;
@@ -16,7 +17,10 @@ use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
 
-use crate::publish::{publish, PublishError, PublishReport, SiteFiles};
+use std::sync::Mutex;
+
+use crate::publish::Sink;
+use crate::publish::{Publication, PublishError, PublishReport, SiteFiles, Tally};
 use crate::register::dates::today_in_kazakhstan;
 
 /// What a build may change from the site's settings.
@@ -87,9 +91,13 @@ pub struct Rendered {
     pub elapsed: Duration,
 }
 
-/// Loads, validates and renders the site root `root` (nothing is written).
-pub fn render(root: &Path, options: &BuildOptions) -> Result<Rendered, BuildError> {
-    let started = Instant::now();
+/// Loads, validates and renders the site root `root` into `sink`: the pipeline up to
+/// publishing. Returns the site and the as-of date it was rendered for.
+pub fn render_into(
+    root: &Path,
+    options: &BuildOptions,
+    sink: &dyn Sink,
+) -> Result<(crate::Site, NaiveDate), BuildError> {
     if !root.join("config.toml").is_file() && root.join("data").is_dir() {
         return Err(BuildError::NoConfig);
     }
@@ -111,7 +119,16 @@ pub fn render(root: &Path, options: &BuildOptions) -> Result<Rendered, BuildErro
         as_of,
         progress: options.progress.clone(),
     };
-    let files = render::render_site(&inputs)?;
+    render::render_site(&inputs, sink)?;
+    Ok((site, as_of))
+}
+
+/// Loads, validates and renders the site root `root` into memory (nothing is written).
+pub fn render(root: &Path, options: &BuildOptions) -> Result<Rendered, BuildError> {
+    let started = Instant::now();
+    let sink = Mutex::new(SiteFiles::new());
+    let (site, as_of) = render_into(root, options, &sink)?;
+    let files = sink.into_inner().unwrap_or_else(|e| e.into_inner());
     let html_pages = files.paths().filter(|p| p.ends_with(".html")).count();
     Ok(Rendered {
         site,
@@ -122,25 +139,48 @@ pub fn render(root: &Path, options: &BuildOptions) -> Result<Rendered, BuildErro
     })
 }
 
+/// What checking a site found: it renders, and how big it is.
+#[derive(Debug)]
+pub struct Checked {
+    pub site: crate::Site,
+    pub files: usize,
+    pub html_pages: usize,
+}
+
+/// Renders the whole site and forgets it, to check its templates and content.
+pub fn check(root: &Path, options: &BuildOptions) -> Result<Checked, BuildError> {
+    let tally = Tally::default();
+    let (site, _) = render_into(root, options, &tally)?;
+    Ok(Checked {
+        site,
+        files: tally.files(),
+        html_pages: tally.html_pages(),
+    })
+}
+
 /// What a build did.
 #[derive(Debug)]
 pub struct BuildReport {
-    pub rendered: Rendered,
+    pub site: crate::Site,
+    pub as_of: NaiveDate,
     pub published: PublishReport,
     pub elapsed: Duration,
 }
 
-/// Renders the site, then publishes it into `out_dir`: the whole pipeline.
+/// Renders the site into `out_dir`, publishing it when (and only when) every file rendered:
+/// the whole pipeline.
 pub fn build(
     root: &Path,
     out_dir: &Path,
     options: &BuildOptions,
 ) -> Result<BuildReport, BuildError> {
     let started = Instant::now();
-    let rendered = render(root, options)?;
-    let published = publish(&rendered.files, out_dir)?;
+    let publication = Publication::begin(out_dir)?;
+    let (site, as_of) = render_into(root, options, &publication)?;
+    let published = publication.commit()?;
     Ok(BuildReport {
-        rendered,
+        site,
+        as_of,
         published,
         elapsed: started.elapsed(),
     })

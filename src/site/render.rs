@@ -1,11 +1,11 @@
 //! Rendering: every page of the site in every language, from the theme's Tera templates,
-//! into a [`SiteFiles`] in memory. Templates see `config`, `lang`, `t` (the UI strings of the
+//! into a [`Sink`], skipping the pages whose fingerprint says they are published already. Templates see `config`, `lang`, `t` (the UI strings of the
 //! page's language), `current_path`, `current_url`, `alternates`, `as_of`, `nav`, and the
 //! page's own objects; functions `trans(key, lang)` and `get_url(path, lang?, cachebust?)`
 //! and the filter `dmy` (a date as DD.MM.YYYY) work as in Zola.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use chrono::NaiveDate;
 use rayon::prelude::*;
@@ -16,16 +16,14 @@ use tera::{Context, Tera};
 use super::collate::sort_key;
 use super::content::Page;
 use super::exports;
+use super::fingerprint;
 use super::qr::qr_svg;
 use super::theme::Theme;
 use super::urls::Urls;
 use super::views::{profession_page, CenterItem, Views};
 use crate::config::Config;
-use crate::publish::SiteFiles;
+use crate::publish::{PublishError, Sink};
 use crate::register::{Lang, Registry, Status};
-
-/// The files one record renders to (page paths under a language root → bytes).
-type Rendered = Result<Vec<(String, Vec<u8>)>, RenderError>;
 
 /// Centers on one page of the A–Z list.
 pub const PAGE_SIZE: usize = 50;
@@ -34,12 +32,15 @@ const LATEST: usize = 10;
 /// Entries of the Atom feed.
 const FEED_ENTRIES: usize = 100;
 
-/// A template that failed, with every cause Tera gives.
+/// Why rendering stopped.
 #[derive(Debug, thiserror::Error)]
-#[error("{template}: {message}")]
-pub struct RenderError {
-    pub template: String,
-    pub message: String,
+pub enum RenderError {
+    /// A template failed, with every cause Tera gives.
+    #[error("{template}: {message}")]
+    Template { template: String, message: String },
+    /// A rendered file could not be taken.
+    #[error(transparent)]
+    Publish(#[from] PublishError),
 }
 
 fn render_error(template: &str, e: &tera::Error) -> RenderError {
@@ -50,7 +51,7 @@ fn render_error(template: &str, e: &tera::Error) -> RenderError {
         message.push_str(&cause.to_string());
         source = cause.source();
     }
-    RenderError {
+    RenderError::Template {
         template: template.to_owned(),
         message,
     }
@@ -195,22 +196,100 @@ struct NavLink {
     url: String,
 }
 
+/// A link of a pager: a page number, or a gap (no `url`).
+#[derive(Serialize)]
+struct PageLink {
+    title: String,
+    url: Option<String>,
+    current: bool,
+}
+
 #[derive(Serialize)]
 struct Pager {
     current: usize,
     total: usize,
     prev: Option<String>,
     next: Option<String>,
-    pages: Vec<NavLink>,
+    /// The first and last pages and those near the current one, with gaps between.
+    pages: Vec<PageLink>,
+}
+
+/// Pages a pager names on each side of the current one.
+const PAGER_NEIGHBOURS: usize = 2;
+
+impl Pager {
+    fn new(current: usize, total: usize, url: impl Fn(usize) -> String) -> Pager {
+        let mut pages = Vec::new();
+        let mut last_shown = 0;
+        for n in 1..=total {
+            let near = n.abs_diff(current) <= PAGER_NEIGHBOURS;
+            if n == 1 || n == total || near {
+                if n > last_shown + 1 {
+                    pages.push(PageLink {
+                        title: "…".to_owned(),
+                        url: None,
+                        current: false,
+                    });
+                }
+                pages.push(PageLink {
+                    title: n.to_string(),
+                    url: Some(url(n)),
+                    current: n == current,
+                });
+                last_shown = n;
+            }
+        }
+        Pager {
+            current,
+            total,
+            prev: (current > 1).then(|| url(current - 1)),
+            next: (current < total).then(|| url(current + 1)),
+            pages,
+        }
+    }
+}
+
+/// A list's page path: `base` for the first page, `base` + `page/N/` after.
+fn list_page(base: &str, n: usize) -> String {
+    if n == 1 {
+        base.to_owned()
+    } else {
+        format!("{base}page/{n}/")
+    }
+}
+
+/// A writer that feeds a hasher (to fingerprint a page's own context without a copy).
+struct HashWriter(std::hash::DefaultHasher);
+
+impl std::io::Write for HashWriter {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        std::hash::Hasher::write(&mut self.0, bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn hash_json(value: &impl Serialize) -> u64 {
+    let mut writer = HashWriter(std::hash::DefaultHasher::new());
+    // Serializing plain data into a hasher cannot fail.
+    let _ = serde_json::to_writer(&mut writer, value);
+    std::hash::Hasher::finish(&writer.0)
 }
 
 struct Renderer<'a> {
     inputs: &'a Inputs<'a>,
+    sink: &'a dyn Sink,
     tera: Tera,
-    files: SiteFiles,
     /// Permalinks of the HTML pages, for the sitemap.
-    sitemap: Vec<String>,
-    config_value: Value,
+    sitemap: Mutex<Vec<String>>,
+    /// What every page of a language sees (`config`, `lang`, `t`, `as_of`, `nav_pages`).
+    bases: HashMap<Lang, Context>,
+    /// Fingerprint keys: of the site in each language, of each center's family.
+    site_keys: HashMap<Lang, u64>,
+    families: Vec<u64>,
     /// Center and certificate pages rendered so far, and in all (for progress).
     done: std::sync::atomic::AtomicUsize,
     total: usize,
@@ -218,44 +297,77 @@ struct Renderer<'a> {
     search_meta: BTreeMap<Lang, String>,
 }
 
-/// Renders the whole site into memory.
-pub fn render_site(inputs: &Inputs<'_>) -> Result<SiteFiles, RenderError> {
+/// Renders the whole site into `sink`.
+pub fn render_site(inputs: &Inputs<'_>, sink: &dyn Sink) -> Result<(), RenderError> {
+    let languages = inputs.config.all_languages();
+    let config_value = json!({
+        "title": inputs.config.title,
+        "description": inputs.config.description,
+        "base_url": inputs.urls.base(),
+        "default_language": inputs.config.default_language,
+        "languages": languages,
+        "extra": inputs.config.extra,
+    });
+    let bases = languages
+        .iter()
+        .map(|&lang| (lang, base_context(inputs, &config_value, lang)))
+        .collect();
+    let site_keys = fingerprint::site_keys(
+        inputs.config,
+        inputs.theme,
+        inputs.pages,
+        inputs.urls.base(),
+        inputs.as_of,
+        &languages,
+    )
+    .into_iter()
+    .collect();
     let mut renderer = Renderer {
         inputs,
+        sink,
         tera: tera(inputs.theme, &inputs.urls)?,
-        files: SiteFiles::new(),
-        sitemap: Vec::new(),
+        sitemap: Mutex::new(Vec::new()),
+        bases,
+        site_keys,
+        families: fingerprint::family_keys(inputs.registry),
         done: std::sync::atomic::AtomicUsize::new(0),
         search_meta: BTreeMap::new(),
         total: (inputs.registry.centers.len() + inputs.registry.certificates.len())
-            * inputs.config.all_languages().len(),
-        config_value: json!({
-            "title": inputs.config.title,
-            "description": inputs.config.description,
-            "base_url": inputs.urls.base(),
-            "default_language": inputs.config.default_language,
-            "languages": inputs.config.all_languages(),
-            "extra": inputs.config.extra,
-        }),
+            * languages.len(),
     };
     for (path, bytes) in &inputs.theme.static_files {
-        renderer.files.insert(path.clone(), bytes.clone());
+        sink.put(path.clone(), None, bytes.clone())?;
     }
-    let index = super::search::build_index(
-        inputs.registry,
-        inputs.as_of,
-        &inputs.config.all_languages(),
-        &inputs.urls,
-    );
+    let index = super::search::build_index(inputs.registry, inputs.as_of, &languages, &inputs.urls);
     for (path, bytes) in index.files {
-        renderer.files.insert(path, bytes);
+        sink.put(path, None, bytes)?;
     }
     renderer.search_meta = index.meta;
-    for lang in inputs.config.all_languages() {
+    for lang in languages {
         renderer.language(lang)?;
     }
     renderer.neutral()?;
-    Ok(renderer.files)
+    Ok(())
+}
+
+/// The part of the context that is the same on every page of a language.
+fn base_context(inputs: &Inputs<'_>, config: &Value, lang: Lang) -> Context {
+    let mut ctx = Context::new();
+    ctx.insert("config", config);
+    ctx.insert("lang", &lang);
+    ctx.insert("t", &inputs.theme.strings[&lang]);
+    ctx.insert("as_of", &inputs.as_of);
+    let mut content: Vec<&Page> = inputs.pages.iter().filter(|p| p.lang == lang).collect();
+    content.sort_by_key(|p| (p.weight, p.slug.clone()));
+    let nav_pages: Vec<NavLink> = content
+        .iter()
+        .map(|p| NavLink {
+            title: p.title.clone(),
+            url: inputs.urls.link(Some(lang), &format!("{}/", p.slug)),
+        })
+        .collect();
+    ctx.insert("nav_pages", &nav_pages);
+    ctx
 }
 
 impl Renderer<'_> {
@@ -275,16 +387,16 @@ impl Renderer<'_> {
             .unwrap_or_else(|| key.to_owned())
     }
 
-    /// The context every page has.
+    fn site_key(&self, lang: Lang) -> u64 {
+        self.site_keys.get(&lang).copied().unwrap_or_default()
+    }
+
+    /// The context of a page of `lang` at `page`.
     fn context(&self, lang: Lang, page: &str) -> Context {
         let urls = &self.inputs.urls;
-        let mut ctx = Context::new();
-        ctx.insert("config", &self.config_value);
-        ctx.insert("lang", &lang);
-        ctx.insert("t", self.strings(lang));
+        let mut ctx = self.bases.get(&lang).cloned().unwrap_or_default();
         ctx.insert("current_path", &urls.link(Some(lang), page));
         ctx.insert("current_url", &urls.permalink(Some(lang), page));
-        ctx.insert("as_of", &self.inputs.as_of);
         let alternates: Vec<Alternate> = self
             .inputs
             .config
@@ -299,34 +411,7 @@ impl Renderer<'_> {
             })
             .collect();
         ctx.insert("alternates", &alternates);
-        let mut content: Vec<&Page> = self
-            .inputs
-            .pages
-            .iter()
-            .filter(|p| p.lang == lang)
-            .collect();
-        content.sort_by_key(|p| (p.weight, p.slug.clone()));
-        let nav_pages: Vec<NavLink> = content
-            .iter()
-            .map(|p| NavLink {
-                title: p.title.clone(),
-                url: urls.link(Some(lang), &format!("{}/", p.slug)),
-            })
-            .collect();
-        ctx.insert("nav_pages", &nav_pages);
         ctx
-    }
-
-    fn render(
-        &mut self,
-        template: &str,
-        ctx: &Context,
-        lang: Option<Lang>,
-        page: &str,
-    ) -> Result<(), RenderError> {
-        let html = self.render_page(template, ctx)?;
-        self.add(lang, page, html.into_bytes());
-        Ok(())
     }
 
     fn render_page(&self, template: &str, ctx: &Context) -> Result<String, RenderError> {
@@ -335,13 +420,35 @@ impl Renderer<'_> {
             .map_err(|e| render_error(template, &e))
     }
 
-    /// Adds a rendered file; a page (a folder path) also goes into the sitemap.
-    fn add(&mut self, lang: Option<Lang>, page: &str, bytes: Vec<u8>) {
+    /// Renders `template` for `page` of `lang` (`None`: outside the language roots, in the
+    /// default language) with the page's own context `own`, unless the published file was
+    /// rendered from the same: its fingerprint is the site's key and a hash of `own`.
+    fn emit(
+        &self,
+        template: &str,
+        lang: Option<Lang>,
+        page: &str,
+        own: Context,
+    ) -> Result<(), RenderError> {
         let urls = &self.inputs.urls;
         if page.is_empty() || page.ends_with('/') {
-            self.sitemap.push(urls.permalink(lang, page));
+            self.sitemap
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(urls.permalink(lang, page));
         }
-        self.files.insert(urls.file(lang, page), bytes);
+        let page_lang = lang.unwrap_or(self.inputs.config.default_language);
+        let file = urls.file(lang, page);
+        let own = own.into_json();
+        let key = fingerprint::page(self.site_key(page_lang), &file, [hash_json(&own)]);
+        if self.sink.keep(&file, key) {
+            return Ok(());
+        }
+        let mut ctx = self.context(page_lang, page);
+        ctx.extend(Context::from_value(own).map_err(|e| render_error(template, &e))?);
+        let html = self.render_page(template, &ctx)?;
+        self.sink.put(file, Some(key), html.into_bytes())?;
+        Ok(())
     }
 
     fn sorted_centers(
@@ -354,7 +461,35 @@ impl Renderer<'_> {
         items
     }
 
-    fn language(&mut self, lang: Lang) -> Result<(), RenderError> {
+    /// A paginated list at `base` (`base`, `base`page/2/ ...), `PAGE_SIZE` entries a page;
+    /// `own` adds what the template needs besides `key` (the entries) and `pager`.
+    fn paginated<T: Serialize + Sync>(
+        &self,
+        template: &str,
+        lang: Lang,
+        base: &str,
+        key: &str,
+        entries: &[T],
+        own: &Context,
+    ) -> Result<(), RenderError> {
+        let urls = &self.inputs.urls;
+        let total = entries.len().div_ceil(PAGE_SIZE).max(1);
+        (0..total).into_par_iter().try_for_each(|index| {
+            let n = index + 1;
+            let chunk = entries.get(index * PAGE_SIZE..).unwrap_or_default();
+            let chunk = &chunk[..chunk.len().min(PAGE_SIZE)];
+            let mut ctx = own.clone();
+            ctx.insert(key, chunk);
+            ctx.insert("first_index", &(index * PAGE_SIZE + 1));
+            ctx.insert(
+                "pager",
+                &Pager::new(n, total, |k| urls.link(Some(lang), &list_page(base, k))),
+            );
+            self.emit(template, Some(lang), &list_page(base, n), ctx)
+        })
+    }
+
+    fn language(&self, lang: Lang) -> Result<(), RenderError> {
         let inputs = self.inputs;
         let registry = inputs.registry;
         let views = Views {
@@ -363,16 +498,17 @@ impl Renderer<'_> {
             lang,
             as_of: inputs.as_of,
         };
+        let site_key = self.site_key(lang);
         let all_centers = self.sorted_centers(&views, 0..registry.centers.len());
         let changes: Vec<_> = registry
             .all_transitions()
             .into_iter()
             .filter(|t| t.date <= inputs.as_of)
             .collect();
-        let change_views: Vec<_> = changes.iter().map(|t| views.change(t)).collect();
+        let change_views: Vec<_> = changes.par_iter().map(|t| views.change(t)).collect();
 
         // Home.
-        let mut ctx = self.context(lang, "");
+        let mut ctx = Context::new();
         let counts: Vec<Value> = Status::ALL
             .iter()
             .map(|&s| {
@@ -390,194 +526,198 @@ impl Renderer<'_> {
             "latest",
             &change_views.iter().take(LATEST).collect::<Vec<_>>(),
         );
-        self.render("index.html", &ctx, Some(lang), "")?;
+        self.emit("index.html", Some(lang), "", ctx)?;
 
-        // Centers A–Z, paginated.
-        let pages = all_centers.len().div_ceil(PAGE_SIZE).max(1);
-        let page_path = |n: usize| {
-            if n == 1 {
-                "centers/".to_owned()
-            } else {
-                format!("centers/page/{n}/")
-            }
-        };
-        for (index, chunk) in all_centers
-            .chunks(PAGE_SIZE)
-            .chain(all_centers.is_empty().then_some(&[][..]))
-            .enumerate()
-        {
-            let n = index + 1;
-            let path = page_path(n);
-            let mut ctx = self.context(lang, &path);
-            ctx.insert("centers", chunk);
-            ctx.insert("first_index", &(index * PAGE_SIZE + 1));
-            ctx.insert(
-                "pager",
-                &Pager {
-                    current: n,
-                    total: pages,
-                    prev: (n > 1).then(|| inputs.urls.link(Some(lang), &page_path(n - 1))),
-                    next: (n < pages).then(|| inputs.urls.link(Some(lang), &page_path(n + 1))),
-                    pages: (1..=pages)
-                        .map(|k| NavLink {
-                            title: k.to_string(),
-                            url: inputs.urls.link(Some(lang), &page_path(k)),
-                        })
-                        .collect(),
-                },
-            );
-            self.render("centers.html", &ctx, Some(lang), &path)?;
-        }
+        // Centers A–Z.
+        self.paginated(
+            "centers.html",
+            lang,
+            "centers/",
+            "centers",
+            &all_centers,
+            &Context::new(),
+        )?;
 
         // A page per center, and a verification page per certificate with its QR code:
-        // most of the site, rendered on every core.
-        let centers: Vec<Rendered> = (0..registry.centers.len())
-            .into_par_iter()
-            .map(|id| {
-                let center = views.center(id);
-                let path = format!("centers/{}/", center.bin);
-                let mut ctx = self.context(lang, &path);
-                ctx.insert(
-                    "json_ld",
-                    &exports::json_for_script(&self.center_json_ld(id, lang)),
-                );
-                ctx.insert(
-                    "timeline_json",
-                    &exports::json_for_script(&self.center_timeline_json(id)),
-                );
-                ctx.insert("center", &center);
-                let html = self.render_page("center.html", &ctx)?;
-                self.tick();
-                Ok(vec![(path, html.into_bytes())])
-            })
-            .collect();
-        let certificates: Vec<Rendered> = (0..registry.certificates.len())
-            .into_par_iter()
-            .map(|id| {
-                let certificate = views.certificate(id);
-                let path = format!("certificates/{}/", certificate.slug);
-                let qr_path = format!("{path}qr.svg");
-                let mut ctx = self.context(lang, &path);
-                let mut files = Vec::with_capacity(2);
-                if let Some(svg) = qr_svg(&certificate.permalink) {
-                    ctx.insert("qr_url", &inputs.urls.link(Some(lang), &qr_path));
-                    files.push((qr_path, svg.into_bytes()));
+        // most of the site, rendered on every core, and only where what it shows changed.
+        (0..registry.centers.len()).into_par_iter().try_for_each(
+            |id| -> Result<(), RenderError> {
+                let path = format!("centers/{}/", registry.centers[id].bin);
+                self.sitemap
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push(inputs.urls.permalink(Some(lang), &path));
+                let file = inputs.urls.file(Some(lang), &path);
+                let key = fingerprint::page(site_key, &file, [self.families[id]]);
+                if !self.sink.keep(&file, key) {
+                    let mut ctx = self.context(lang, &path);
+                    ctx.insert(
+                        "json_ld",
+                        &exports::json_for_script(&self.center_json_ld(id, lang)),
+                    );
+                    ctx.insert(
+                        "timeline_json",
+                        &exports::json_for_script(&self.center_timeline_json(id)),
+                    );
+                    ctx.insert("center", &views.center(id));
+                    let html = self.render_page("center.html", &ctx)?;
+                    self.sink.put(file, Some(key), html.into_bytes())?;
                 }
-                ctx.insert(
-                    "json_ld",
-                    &exports::json_for_script(&self.certificate_json_ld(id, lang)),
-                );
-                ctx.insert(
-                    "timeline_json",
-                    &exports::json_for_script(&self.certificate_timeline_json(id)),
-                );
-                ctx.insert("certificate", &certificate);
-                let html = self.render_page("certificate.html", &ctx)?;
                 self.tick();
-                files.push((path, html.into_bytes()));
-                Ok(files)
-            })
-            .collect();
-        for rendered in centers.into_iter().chain(certificates) {
-            for (page, bytes) in rendered? {
-                self.add(Some(lang), &page, bytes);
-            }
-        }
+                Ok(())
+            },
+        )?;
+        (0..registry.certificates.len())
+            .into_par_iter()
+            .try_for_each(|id| -> Result<(), RenderError> {
+                let slug = &registry.certificates[id].slug;
+                let path = format!("certificates/{slug}/");
+                self.sitemap
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push(inputs.urls.permalink(Some(lang), &path));
+                let file = inputs.urls.file(Some(lang), &path);
+                let qr_path = format!("{path}qr.svg");
+                let qr_file = inputs.urls.file(Some(lang), &qr_path);
+                let family = self.families[registry.certificates[id].center];
+                let key = fingerprint::page(site_key, &file, [family]);
+                let qr_key = fingerprint::page(site_key, &qr_file, [family]);
+                // Both or neither: the page names the QR code only when there is one.
+                let kept = self.sink.keep(&file, key);
+                if kept && self.sink.keep(&qr_file, qr_key) {
+                    self.tick();
+                    return Ok(());
+                }
+                let certificate = views.certificate(id);
+                let mut ctx = self.context(lang, &path);
+                let svg = qr_svg(&certificate.permalink);
+                if let Some(svg) = svg {
+                    ctx.insert("qr_url", &inputs.urls.link(Some(lang), &qr_path));
+                    self.sink.put(qr_file, Some(qr_key), svg.into_bytes())?;
+                }
+                if !kept {
+                    ctx.insert(
+                        "json_ld",
+                        &exports::json_for_script(&self.certificate_json_ld(id, lang)),
+                    );
+                    ctx.insert(
+                        "timeline_json",
+                        &exports::json_for_script(&self.certificate_timeline_json(id)),
+                    );
+                    ctx.insert("certificate", &certificate);
+                    let html = self.render_page("certificate.html", &ctx)?;
+                    self.sink.put(file, Some(key), html.into_bytes())?;
+                }
+                self.tick();
+                Ok(())
+            })?;
 
         // Regions.
+        let mut in_region: Vec<Vec<&CenterItem>> = vec![Vec::new(); registry.regions.len()];
+        let region_of: HashMap<&str, usize> = registry
+            .centers
+            .iter()
+            .map(|c| (c.bin.as_str(), c.region))
+            .collect();
+        for item in &all_centers {
+            if let Some(&rid) = region_of.get(item.bin.as_str()) {
+                in_region[rid].push(item);
+            }
+        }
         let mut region_items = Vec::new();
         for (rid, region) in registry.regions.iter().enumerate() {
             let path = format!("regions/{}/", region.code);
-            let centers = self.sorted_centers(
-                &views,
-                (0..registry.centers.len()).filter(|&c| registry.centers[c].region == rid),
-            );
-            region_items.push(json!({ "code": region.code, "name": region.name.get(lang), "url": inputs.urls.link(Some(lang), &path), "count": centers.len() }));
-            let mut ctx = self.context(lang, &path);
-            ctx.insert(
+            region_items.push(json!({ "code": region.code, "name": region.name.get(lang), "url": inputs.urls.link(Some(lang), &path), "count": in_region[rid].len() }));
+            let mut own = Context::new();
+            own.insert(
                 "list",
                 &json!({ "kind": "region", "code": region.code, "title": region.name.get(lang) }),
             );
-            ctx.insert("centers", &centers);
-            self.render("list.html", &ctx, Some(lang), &path)?;
+            self.paginated("list.html", lang, &path, "centers", &in_region[rid], &own)?;
         }
         region_items.sort_by_cached_key(|r| sort_key(r["name"].as_str().unwrap_or_default()));
-        let mut ctx = self.context(lang, "regions/");
-        ctx.insert("regions", &region_items);
-        self.render("regions.html", &ctx, Some(lang), "regions/")?;
+        let mut own = Context::new();
+        own.insert("regions", &region_items);
+        self.emit("regions.html", Some(lang), "regions/", own)?;
 
-        // Professions: the centers whose certificates cover each.
+        // Professions: the centers whose certificates cover each, valid ones first.
+        let position: HashMap<&str, usize> = all_centers
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.bin.as_str(), i))
+            .collect();
         let mut covering: Vec<Vec<usize>> = vec![Vec::new(); registry.professions.len()];
         for certificate in &registry.certificates {
-            for item in &certificate.scope {
-                covering[item.profession].push(certificate.center);
+            let bin = registry.centers[certificate.center].bin.as_str();
+            if let Some(&at) = position.get(bin) {
+                for item in &certificate.scope {
+                    covering[item.profession].push(at);
+                }
             }
         }
         let mut profession_items = Vec::new();
         for (pid, profession) in registry.professions.iter().enumerate() {
             let path = profession_page(registry, pid);
-            let mut ids = covering[pid].clone();
-            ids.sort_unstable();
-            ids.dedup();
-            let mut centers = self.sorted_centers(&views, ids.into_iter());
+            let mut at = std::mem::take(&mut covering[pid]);
+            at.sort_unstable();
+            at.dedup();
+            let mut centers: Vec<&CenterItem> = at.into_iter().map(|i| &all_centers[i]).collect();
             centers.sort_by_key(|c| c.status != Status::Valid);
             profession_items.push(json!({ "code": profession.code, "name": profession.name.get(lang), "url": inputs.urls.link(Some(lang), &path), "count": centers.len() }));
-            let mut ctx = self.context(lang, &path);
-            ctx.insert("list", &json!({ "kind": "profession", "code": profession.code, "title": profession.name.get(lang) }));
-            ctx.insert("centers", &centers);
-            self.render("list.html", &ctx, Some(lang), &path)?;
+            let mut own = Context::new();
+            own.insert("list", &json!({ "kind": "profession", "code": profession.code, "title": profession.name.get(lang) }));
+            self.paginated("list.html", lang, &path, "centers", &centers, &own)?;
         }
         profession_items.sort_by_cached_key(|p| sort_key(p["name"].as_str().unwrap_or_default()));
-        let mut ctx = self.context(lang, "professions/");
-        ctx.insert("professions", &profession_items);
-        self.render("professions.html", &ctx, Some(lang), "professions/")?;
+        let mut own = Context::new();
+        own.insert("professions", &profession_items);
+        self.emit("professions.html", Some(lang), "professions/", own)?;
 
         // Statuses.
         for status in Status::ALL {
             let path = format!("status/{status}/");
             let centers: Vec<&CenterItem> =
                 all_centers.iter().filter(|c| c.status == status).collect();
-            let mut ctx = self.context(lang, &path);
-            ctx.insert("list", &json!({ "kind": "status", "code": status, "title": self.string(lang, &format!("status_{}", status.as_str().replace('-', "_"))) }));
-            ctx.insert("centers", &centers);
-            self.render("list.html", &ctx, Some(lang), &path)?;
+            let mut own = Context::new();
+            own.insert("list", &json!({ "kind": "status", "code": status, "title": self.string(lang, &format!("status_{}", status.as_str().replace('-', "_"))) }));
+            self.paginated("list.html", lang, &path, "centers", &centers, &own)?;
         }
 
         // Every change, newest first, and its feed.
-        let mut ctx = self.context(lang, "changes/");
-        ctx.insert("changes", &change_views);
-        self.render("changes.html", &ctx, Some(lang), "changes/")?;
-        let mut ctx = self.context(lang, "atom.xml");
-        ctx.insert(
+        self.paginated(
+            "changes.html",
+            lang,
+            "changes/",
+            "changes",
+            &change_views,
+            &Context::new(),
+        )?;
+        let mut own = Context::new();
+        own.insert(
             "changes",
             &change_views.iter().take(FEED_ENTRIES).collect::<Vec<_>>(),
         );
-        ctx.insert("feed_url", &inputs.urls.permalink(Some(lang), "atom.xml"));
-        ctx.insert(
+        own.insert("feed_url", &inputs.urls.permalink(Some(lang), "atom.xml"));
+        own.insert(
             "changes_url",
             &inputs.urls.permalink(Some(lang), "changes/"),
         );
-        ctx.insert("origin", &inputs.urls.origin());
-        ctx.insert(
+        own.insert("origin", &inputs.urls.origin());
+        own.insert(
             "updated",
             &change_views.first().map(|c| c.date).unwrap_or(inputs.as_of),
         );
-        let atom = self
-            .tera
-            .render("atom.xml", &ctx)
-            .map_err(|e| render_error("atom.xml", &e))?;
-        self.files
-            .insert(inputs.urls.file(Some(lang), "atom.xml"), atom);
+        self.emit("atom.xml", Some(lang), "atom.xml", own)?;
 
         // Verification on a date.
-        let mut ctx = self.context(lang, "verify/");
+        let mut own = Context::new();
         let verify_strings: serde_json::Map<String, Value> = self
             .strings(lang)
             .iter()
             .filter(|(k, _)| k.starts_with("verify_") || k.starts_with("change_"))
             .map(|(k, v)| (k.clone(), Value::String(v.clone())))
             .collect();
-        ctx.insert(
+        own.insert(
             "verify_strings",
             &exports::json_for_script(&Value::Object(verify_strings)),
         );
@@ -586,19 +726,19 @@ impl Renderer<'_> {
             .iter()
             .map(|p| (p.code.clone(), Value::String(p.name.get(lang).to_owned())))
             .collect();
-        ctx.insert(
+        own.insert(
             "verify_professions",
             &exports::json_for_script(&Value::Object(verify_professions)),
         );
-        ctx.insert("professions", &profession_items);
-        self.render("verify.html", &ctx, Some(lang), "verify/")?;
+        own.insert("professions", &profession_items);
+        self.emit("verify.html", Some(lang), "verify/", own)?;
 
         // Search.
-        let mut ctx = self.context(lang, "search/");
-        ctx.insert("regions", &region_items);
-        ctx.insert("professions", &profession_items);
-        ctx.insert("statuses", &Status::ALL);
-        ctx.insert(
+        let mut own = Context::new();
+        own.insert("regions", &region_items);
+        own.insert("professions", &profession_items);
+        own.insert("statuses", &Status::ALL);
+        own.insert(
             "search_index",
             &self.search_meta.get(&lang).cloned().unwrap_or_default(),
         );
@@ -616,79 +756,83 @@ impl Renderer<'_> {
         ] {
             search_strings.insert(key.to_owned(), Value::String(self.string(lang, from)));
         }
-        ctx.insert(
+        own.insert(
             "search_strings",
             &exports::json_for_script(&Value::Object(search_strings)),
         );
-        self.render("search.html", &ctx, Some(lang), "search/")?;
+        self.emit("search.html", Some(lang), "search/", own)?;
 
         // Content pages.
         for page in inputs.pages.iter().filter(|p| p.lang == lang) {
             let path = format!("{}/", page.slug);
-            let mut ctx = self.context(lang, &path);
-            ctx.insert("page", &json!({ "title": page.title, "description": page.description, "content": page.html, "slug": page.slug }));
-            self.render("page.html", &ctx, Some(lang), &path)?;
+            let mut own = Context::new();
+            own.insert("page", &json!({ "title": page.title, "description": page.description, "content": page.html, "slug": page.slug }));
+            self.emit("page.html", Some(lang), &path, own)?;
         }
         Ok(())
     }
 
     /// Files that exist once, whatever the language.
-    fn neutral(&mut self) -> Result<(), RenderError> {
+    fn neutral(&self) -> Result<(), RenderError> {
         let inputs = self.inputs;
         let (registry, urls, as_of) = (inputs.registry, &inputs.urls, inputs.as_of);
         let lang = inputs.config.default_language;
+        let site_key = self.site_key(lang);
         let json_bytes = |value: &Value| serde_json::to_vec_pretty(value).unwrap_or_default();
-        self.files.insert(
-            "data/register.json",
+        self.sink.put(
+            "data/register.json".to_owned(),
+            None,
             json_bytes(&exports::register_json(registry, urls, as_of, lang)),
-        );
-        self.files
-            .insert("data/centers.csv", exports::centers_csv(registry, as_of));
-        self.files.insert(
-            "data/certificates.csv",
+        )?;
+        self.sink.put(
+            "data/centers.csv".to_owned(),
+            None,
+            exports::centers_csv(registry, as_of),
+        )?;
+        self.sink.put(
+            "data/certificates.csv".to_owned(),
+            None,
             exports::certificates_csv(registry, as_of),
-        );
-        for id in 0..registry.centers.len() {
-            let path = format!("api/centers/{}.json", registry.centers[id].bin);
-            self.files.insert(
-                path,
-                json_bytes(&exports::center_json(registry, urls, id, as_of, lang)),
-            );
-        }
-        for id in 0..registry.certificates.len() {
-            let path = format!("api/certificates/{}.json", registry.certificates[id].slug);
-            self.files.insert(
-                path,
-                json_bytes(&exports::certificate_json(registry, urls, id, as_of, lang)),
-            );
-        }
+        )?;
+        (0..registry.centers.len()).into_par_iter().try_for_each(
+            |id| -> Result<(), RenderError> {
+                let path = format!("api/centers/{}.json", registry.centers[id].bin);
+                let key = fingerprint::page(site_key, &path, [self.families[id]]);
+                if !self.sink.keep(&path, key) {
+                    let json = exports::center_json(registry, urls, id, as_of, lang);
+                    self.sink.put(path, Some(key), json_bytes(&json))?;
+                }
+                Ok(())
+            },
+        )?;
+        (0..registry.certificates.len())
+            .into_par_iter()
+            .try_for_each(|id| -> Result<(), RenderError> {
+                let path = format!("api/certificates/{}.json", registry.certificates[id].slug);
+                let family = self.families[registry.certificates[id].center];
+                let key = fingerprint::page(site_key, &path, [family]);
+                if !self.sink.keep(&path, key) {
+                    let json = exports::certificate_json(registry, urls, id, as_of, lang);
+                    self.sink.put(path, Some(key), json_bytes(&json))?;
+                }
+                Ok(())
+            })?;
 
         // The page servers show for a missing path is the root's; each language has its own
         // too, so that the language switcher works there.
         for page_lang in inputs.config.all_languages() {
-            let ctx = self.context(page_lang, "404.html");
-            let html = self
-                .tera
-                .render("404.html", &ctx)
-                .map_err(|e| render_error("404.html", &e))?;
-            self.files
-                .insert(urls.file(Some(page_lang), "404.html"), html);
+            self.emit("404.html", Some(page_lang), "404.html", Context::new())?;
         }
 
-        let mut ctx = self.context(lang, "sitemap.xml");
-        ctx.insert("urls", &self.sitemap);
-        let sitemap = self
-            .tera
-            .render("sitemap.xml", &ctx)
-            .map_err(|e| render_error("sitemap.xml", &e))?;
-        self.files.insert("sitemap.xml", sitemap);
-        let mut ctx = self.context(lang, "robots.txt");
-        ctx.insert("sitemap_url", &urls.permalink(None, "sitemap.xml"));
-        let robots = self
-            .tera
-            .render("robots.txt", &ctx)
-            .map_err(|e| render_error("robots.txt", &e))?;
-        self.files.insert("robots.txt", robots);
+        let mut sitemap =
+            std::mem::take(&mut *self.sitemap.lock().unwrap_or_else(|e| e.into_inner()));
+        sitemap.sort();
+        let mut own = Context::new();
+        own.insert("urls", &sitemap);
+        self.emit("sitemap.xml", None, "sitemap.xml", own)?;
+        let mut own = Context::new();
+        own.insert("sitemap_url", &urls.permalink(None, "sitemap.xml"));
+        self.emit("robots.txt", None, "robots.txt", own)?;
         Ok(())
     }
 

@@ -1,0 +1,197 @@
+//! What a page depends on, as a number. A rebuild skips rendering every page whose fingerprint
+//! is the one it was published with, so a no-op rebuild renders (almost) nothing and a one-line
+//! change re-renders only the pages that can show it.
+//!
+//! A page's fingerprint combines:
+//! - the **site** key: everything every page may show or be shaped by — the program's version,
+//!   the settings, the theme (templates, strings, static files), the content pages, the base
+//!   URL, the as-of date and the page's language;
+//! - the **record** key of what the page shows. A center's pages (and those of its
+//!   certificates) show the center, every certificate of it with scope and events, the
+//!   region and professions they name, and the certificates a re-issue links them to: the
+//!   center's *family* key covers all of that.
+//!
+//! Keys are 64-bit hashes of the fields that are published (never of positions in the
+//! files, so inserting a row above a record does not change it).
+
+use std::hash::{DefaultHasher, Hash, Hasher};
+
+use chrono::NaiveDate;
+
+use super::content::Page;
+use super::theme::Theme;
+use crate::config::Config;
+use crate::register::{Lang, Registry, Text};
+
+/// A hasher fed with field values, each closed by a separator so that `("ab", "c")` and
+/// `("a", "bc")` differ.
+struct Key(DefaultHasher);
+
+impl Key {
+    fn new(kind: &str) -> Key {
+        let mut key = Key(DefaultHasher::new());
+        key.str(kind);
+        key
+    }
+
+    fn str(&mut self, text: &str) -> &mut Self {
+        self.0.write(text.as_bytes());
+        self.0.write_u8(0xff);
+        self
+    }
+
+    fn opt(&mut self, text: Option<&str>) -> &mut Self {
+        match text {
+            Some(text) => self.str(text),
+            None => {
+                self.0.write_u8(0xfe);
+                self
+            }
+        }
+    }
+
+    fn text(&mut self, text: &Text) -> &mut Self {
+        for lang in Lang::ALL {
+            self.opt(text.in_lang(lang));
+        }
+        self
+    }
+
+    fn date(&mut self, date: NaiveDate) -> &mut Self {
+        date.hash(&mut self.0);
+        self
+    }
+
+    fn value(&mut self, value: impl Hash) -> &mut Self {
+        value.hash(&mut self.0);
+        self
+    }
+
+    fn finish(&self) -> u64 {
+        self.0.finish()
+    }
+}
+
+/// The site key of each language: see the module's documentation.
+pub fn site_keys(
+    config: &Config,
+    theme: &Theme,
+    pages: &[Page],
+    base_url: &str,
+    as_of: NaiveDate,
+    languages: &[Lang],
+) -> Vec<(Lang, u64)> {
+    let mut key = Key::new(concat!("tizilim ", env!("CARGO_PKG_VERSION")));
+    key.str(&format!("{config:?}")).str(base_url).date(as_of);
+    key.str(&theme.name);
+    for (name, source) in &theme.templates {
+        key.str(name).str(source);
+    }
+    for (lang, strings) in &theme.strings {
+        key.str(lang.code());
+        for (name, text) in strings {
+            key.str(name).str(text);
+        }
+    }
+    for (path, bytes) in &theme.static_files {
+        key.str(path).value(bytes);
+    }
+    for page in pages {
+        key.str(&format!("{page:?}"));
+    }
+    languages
+        .iter()
+        .map(|&lang| {
+            let mut key = Key(key.0.clone());
+            key.str(lang.code());
+            (lang, key.finish())
+        })
+        .collect()
+}
+
+/// The family key of every center: see the module's documentation.
+pub fn family_keys(registry: &Registry) -> Vec<u64> {
+    use rayon::prelude::*;
+    (0..registry.centers.len())
+        .into_par_iter()
+        .map(|id| family_key(registry, id))
+        .collect()
+}
+
+fn family_key(registry: &Registry, id: usize) -> u64 {
+    let center = &registry.centers[id];
+    let mut key = Key::new("center");
+    key.str(center.bin.as_str()).text(&center.name);
+    let region = &registry.regions[center.region];
+    key.str(&region.code).text(&region.name);
+    key.opt(center.city.as_deref())
+        .text(&center.address)
+        .opt(center.phone.as_deref())
+        .opt(center.email.as_deref())
+        .opt(center.website.as_deref());
+    for &cid in &center.certificates {
+        let c = &registry.certificates[cid];
+        key.str(&c.number)
+            .str(&c.slug)
+            .date(c.issued_on)
+            .date(c.valid_until)
+            .value(c.valid_until_given)
+            .opt(c.agreement_number.as_deref())
+            .value(c.agreement_date);
+        for link in [c.replaces, c.replaced_by] {
+            match link {
+                Some(other) => {
+                    let other = &registry.certificates[other];
+                    let holder = &registry.centers[other.center];
+                    key.str(&other.number)
+                        .str(&other.slug)
+                        .str(holder.bin.as_str())
+                        .text(&holder.name);
+                }
+                None => {
+                    key.value(0u8);
+                }
+            }
+        }
+        for item in &c.scope {
+            let profession = &registry.professions[item.profession];
+            key.str(&profession.code)
+                .text(&profession.name)
+                .value(item.levels);
+        }
+        key.value(c.scope.len());
+        for event in &c.events {
+            key.date(event.date)
+                .value(event.action)
+                .text(&event.reason)
+                .opt(event.decision.as_deref());
+        }
+        key.value(c.events.len());
+    }
+    key.finish()
+}
+
+/// A page's fingerprint: its site key, the kind of page and the keys of what it shows.
+pub fn page(site: u64, kind: &str, keys: impl IntoIterator<Item = u64>) -> u64 {
+    let mut key = Key::new(kind);
+    key.value(site);
+    for k in keys {
+        key.value(k);
+    }
+    key.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn field_boundaries_count() {
+        let a = Key::new("x").str("ab").str("c").finish();
+        let b = Key::new("x").str("a").str("bc").finish();
+        assert_ne!(a, b);
+        let none = Key::new("x").opt(None).finish();
+        let empty = Key::new("x").opt(Some("")).finish();
+        assert_ne!(none, empty);
+    }
+}
