@@ -1,13 +1,20 @@
-//! The site build benchmark: for each N, a synthetic site root is built by the `tizilim`
-//! binary (release) into tmpfs and onto disk; it prints one table: full build time and peak
-//! memory (from `/usr/bin/time -v`), files and bytes written, and the time and files written
-//! of a second build with nothing changed. Not a test.
+//! The site build benchmark (not a test). For each N, a synthetic site root is built by the
+//! `tizilim` binary (release) and one table is printed:
+//! - full default mode (three languages), output on tmpfs and on disk: full build time and
+//!   peak memory (`/usr/bin/time -v`), files and bytes written, search index time (from the
+//!   build's own `TIZILIM_TIMINGS`), a second build with nothing changed (time, files
+//!   written), and the watcher's latency: from a one-line status change appended to
+//!   `events.csv` to the watcher's log line saying the rebuild is published (tmpfs only);
+//! - comparable mode, when `hugo` and Pagefind are installed (`apt-get install hugo`,
+//!   `bench/pagefind.sh`): the same N centers as one page each in one language, built by
+//!   Hugo and indexed by Pagefind, beside tizilim with one language; and the ratios.
 //!
 //! `cargo build --release && cargo run --release --example bench_build -- --centers 1000,10000`
 
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::time::Instant;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 use clap::Parser;
 
@@ -18,6 +25,12 @@ struct Args {
     /// Where the tmpfs output goes.
     #[arg(long, default_value = "/dev/shm")]
     tmpfs: PathBuf,
+    /// Skip the disk output (slow to create files on this machine's disk).
+    #[arg(long)]
+    no_disk: bool,
+    /// Largest N for the comparable mode (Hugo + Pagefind take minutes at 100,000).
+    #[arg(long, default_value_t = 10000)]
+    compare_up_to: usize,
 }
 
 fn copy_tree(from: &Path, to: &Path) {
@@ -34,20 +47,30 @@ fn copy_tree(from: &Path, to: &Path) {
     }
 }
 
-/// Runs a build; returns (seconds, peak MiB, the summary line).
-fn build(binary: &Path, root: &Path, out: &Path) -> (f64, f64, String) {
+/// What one timed command did.
+struct Run {
+    seconds: f64,
+    mib: f64,
+    stdout: String,
+    stderr: String,
+}
+
+/// Runs a command under `/usr/bin/time -v`.
+fn timed(command: &mut Command) -> Run {
+    let program = command.get_program().to_owned();
+    let args: Vec<_> = command.get_args().map(ToOwned::to_owned).collect();
+    let mut timed = Command::new("/usr/bin/time");
+    timed.arg("-v").arg(program).args(args);
+    for (key, value) in command.get_envs() {
+        if let Some(value) = value {
+            timed.env(key, value);
+        }
+    }
     let started = Instant::now();
-    let output = Command::new("/usr/bin/time")
-        .arg("-v")
-        .arg(binary)
-        .args(["build", "--as-of", "2026-11-25", "--root"])
-        .arg(root)
-        .arg("--output-dir")
-        .arg(out)
-        .output()
-        .expect("the build runs");
+    let output = timed.output().expect("the command runs");
     let seconds = started.elapsed().as_secs_f64();
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(output.status.success(), "{command:?} failed: {stderr}");
     let rss_kb: f64 = stderr
         .lines()
         .find_map(|l| {
@@ -56,10 +79,22 @@ fn build(binary: &Path, root: &Path, out: &Path) -> (f64, f64, String) {
         })
         .and_then(|v| v.trim().parse().ok())
         .unwrap_or(f64::NAN);
-    (
+    Run {
         seconds,
-        rss_kb / 1024.0,
-        String::from_utf8_lossy(&output.stdout).trim().to_owned(),
+        mib: rss_kb / 1024.0,
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr,
+    }
+}
+
+fn tizilim(binary: &Path, root: &Path, out: &Path) -> Run {
+    timed(
+        Command::new(binary)
+            .args(["build", "--as-of", "2026-11-25", "--root"])
+            .arg(root)
+            .arg("--output-dir")
+            .arg(out)
+            .env("TIZILIM_TIMINGS", "1"),
     )
 }
 
@@ -72,6 +107,165 @@ fn written(summary: &str) -> String {
         .to_owned()
 }
 
+/// The search index phase of a build, from its timings.
+fn search_seconds(stderr: &str) -> f64 {
+    stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("timing: search index"))
+        .and_then(|t| {
+            let t = t.trim();
+            if let Some(ms) = t.strip_suffix("ms") {
+                ms.trim().parse::<f64>().ok().map(|ms| ms / 1000.0)
+            } else {
+                t.strip_suffix('s')?.trim().parse().ok()
+            }
+        })
+        .unwrap_or(f64::NAN)
+}
+
+fn files_and_bytes(dir: &Path) -> (usize, u64) {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .fold((0, 0), |(n, b), e| {
+            (n + 1, b + e.metadata().map_or(0, |m| m.len()))
+        })
+}
+
+fn site_root(repository: &Path, n: usize, languages: &str) -> tempfile::TempDir {
+    let site = tempfile::tempdir().expect("a folder");
+    let config = std::fs::read_to_string(repository.join("config.toml"))
+        .expect("config")
+        .replace("languages = [\"ru\", \"en\"]", languages);
+    std::fs::write(site.path().join("config.toml"), config).expect("config");
+    copy_tree(&repository.join("themes"), &site.path().join("themes"));
+    copy_tree(&repository.join("content"), &site.path().join("content"));
+    tizilim::register::write::write_csv_tables(
+        &tizilim::synth::generate(n, 1),
+        &site.path().join("data"),
+    )
+    .expect("data");
+    site
+}
+
+/// Starts `tizilim watch`, waits for its first build, appends a revocation of a valid
+/// certificate to `events.csv` and returns the time until the watcher says it published.
+fn watcher_latency(binary: &Path, root: &Path, out: &Path) -> Duration {
+    let registry = tizilim::read_site(root).expect("the site").checked.registry;
+    let today = tizilim::register::dates::today_in_kazakhstan();
+    let id = (0..registry.certificates.len())
+        .find(|&id| {
+            let c = &registry.certificates[id];
+            registry.certificate_status(id, today) == tizilim::register::Status::Valid
+                && c.events.is_empty()
+                && c.issued_on < today
+        })
+        .expect("a valid certificate");
+    let number = registry.certificates[id].number.clone();
+    let mut watcher = Command::new(binary)
+        .args(["watch", "--root"])
+        .arg(root)
+        .arg("--output-dir")
+        .arg(out)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the watcher starts");
+    let mut lines = BufReader::new(watcher.stdout.take().expect("stdout")).lines();
+    let mut wait_for_build = || loop {
+        let line = lines.next().expect("the watcher runs").expect("a line");
+        if line.contains("] built (") {
+            return line;
+        }
+        assert!(!line.contains("failed"), "{line}");
+    };
+    wait_for_build();
+    let events = root.join("data/events.csv");
+    let mut text = std::fs::read_to_string(&events).expect("events");
+    text.push_str(&format!(
+        "{number},{today},revoked,Тексеру,Проверка,Inspection,Бұйрық № 1\n"
+    ));
+    let started = Instant::now();
+    std::fs::write(&events, text).expect("events");
+    let line = wait_for_build();
+    let latency = started.elapsed();
+    let _ = watcher.kill();
+    let _ = watcher.wait();
+    assert!(line.contains("events.csv"), "{line}");
+    latency
+}
+
+/// A Hugo site with one page per center (one language) and a list; the same fields as
+/// tizilim's center page shows.
+fn hugo_site(n: usize) -> tempfile::TempDir {
+    let site = tempfile::tempdir().expect("a folder");
+    let root = site.path();
+    std::fs::write(
+        root.join("hugo.toml"),
+        "baseURL = 'http://127.0.0.1:1111/'\ntitle = 'Тізілім'\ndisableKinds = ['taxonomy', 'term', 'RSS']\n[pagination]\npagerSize = 50\n",
+    )
+    .expect("config");
+    std::fs::create_dir_all(root.join("layouts/_default")).expect("layouts");
+    std::fs::write(
+        root.join("layouts/_default/baseof.html"),
+        "<!doctype html><html lang=\"kk\"><head><meta charset=\"utf-8\"><title>{{ .Title }}</title></head><body><main>{{ block \"main\" . }}{{ end }}</main></body></html>\n",
+    )
+    .expect("baseof");
+    std::fs::write(
+        root.join("layouts/_default/single.html"),
+        "{{ define \"main\" }}<h1>{{ .Title }}</h1><dl><dt>BIN</dt><dd>{{ .Params.bin }}</dd><dt>Region</dt><dd>{{ .Params.region }}</dd><dt>City</dt><dd>{{ .Params.city }}</dd><dt>Status</dt><dd>{{ .Params.status }}</dd></dl><ul>{{ range .Params.certificates }}<li>{{ .number }}: {{ .status }}, {{ .issued_on }} – {{ .valid_until }}<ul>{{ range .scope }}<li>{{ . }}</li>{{ end }}</ul></li>{{ end }}</ul>{{ end }}\n",
+    )
+    .expect("single");
+    std::fs::write(
+        root.join("layouts/_default/list.html"),
+        "{{ define \"main\" }}<h1>{{ .Title }}</h1><ul>{{ range .Paginator.Pages }}<li><a href=\"{{ .RelPermalink }}\">{{ .Title }}</a> {{ .Params.bin }}</li>{{ end }}</ul>{{ end }}\n",
+    )
+    .expect("list");
+    let register = tizilim::synth::generate(n, 1);
+    let dir = root.join("content/centers");
+    std::fs::create_dir_all(&dir).expect("content");
+    std::fs::write(dir.join("_index.md"), "---\ntitle: Centers\n---\n").expect("index");
+    let checked = {
+        let data = tempfile::tempdir().expect("a folder");
+        tizilim::register::write::write_csv_tables(&register, data.path()).expect("data");
+        tizilim::register::load_registry(data.path(), Path::new("data"), 3)
+            .expect("a valid register")
+    };
+    let registry = &checked.registry;
+    let as_of = chrono::NaiveDate::from_ymd_opt(2026, 11, 25).expect("a date");
+    for (id, center) in registry.centers.iter().enumerate() {
+        let mut page = serde_json::json!({
+            "title": center.name.get(tizilim::register::Lang::Kk),
+            "bin": center.bin.as_str(),
+            "region": registry.regions[center.region].name.get(tizilim::register::Lang::Kk),
+            "city": center.city,
+            "status": registry.center_status(id, as_of).0.as_str(),
+        });
+        page["certificates"] = center
+            .certificates
+            .iter()
+            .map(|&c| {
+                let certificate = &registry.certificates[c];
+                serde_json::json!({
+                    "number": certificate.number,
+                    "status": registry.certificate_status(c, as_of).as_str(),
+                    "issued_on": certificate.issued_on,
+                    "valid_until": certificate.valid_until,
+                    "scope": certificate.scope.iter().map(|s| registry.professions[s.profession].name.get(tizilim::register::Lang::Kk)).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        // JSON front matter: Hugo reads it as is.
+        std::fs::write(
+            dir.join(format!("{}.md", center.bin)),
+            format!("{}\n", serde_json::to_string_pretty(&page).expect("json")),
+        )
+        .expect("a page");
+    }
+    site
+}
+
 fn main() {
     let args = Args::parse();
     let repository = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -80,54 +274,118 @@ fn main() {
         binary.exists(),
         "build the release binary first: cargo build --release"
     );
+    let hugo = Command::new("hugo").arg("version").output().is_ok();
+    let pagefind = repository
+        .join("target/bench-tools/node_modules/@pagefind/linux-x64/bin/pagefind_extended");
+    let pagefind = pagefind.exists().then_some(pagefind);
     println!(
-        "machine: {} cores; full default mode (three languages)",
+        "machine: {} cores; median of one run each (see README)",
         std::thread::available_parallelism().map_or(0, |n| n.get())
     );
+    println!("\nfull default mode (three languages)");
     println!(
-        "{:>8} {:>7} | {:>9} {:>9} {:>9} {:>9} | {:>9} {:>9}",
-        "centers", "output", "build s", "peak MiB", "files", "MiB", "no-op s", "written"
+        "{:>8} {:>7} | {:>8} {:>8} {:>8} {:>8} {:>8} | {:>8} {:>8} | {:>9}",
+        "centers",
+        "output",
+        "build s",
+        "peak MiB",
+        "files",
+        "MiB",
+        "search s",
+        "no-op s",
+        "written",
+        "watch s"
     );
-    for n in args.centers {
-        let site = tempfile::tempdir().expect("a folder");
-        std::fs::copy(
-            repository.join("config.toml"),
-            site.path().join("config.toml"),
-        )
-        .expect("config");
-        copy_tree(&repository.join("themes"), &site.path().join("themes"));
-        copy_tree(&repository.join("content"), &site.path().join("content"));
-        tizilim::register::write::write_csv_tables(
-            &tizilim::synth::generate(n, 1),
-            &site.path().join("data"),
-        )
-        .expect("data");
+    for &n in &args.centers {
+        let site = site_root(repository, n, "languages = [\"ru\", \"en\"]");
         let disk = tempfile::tempdir().expect("a folder");
         let tmpfs = tempfile::tempdir_in(&args.tmpfs).expect("a tmpfs folder");
-        for (label, out) in [("tmpfs", tmpfs.path()), ("disk", disk.path())] {
-            let (seconds, mib, summary) = build(&binary, site.path(), out);
-            let (files, bytes) = walkdir::WalkDir::new(out)
-                .into_iter()
-                .filter_map(Result::ok)
-                .filter(|e| e.file_type().is_file())
-                .fold((0usize, 0u64), |(n, b), e| {
-                    (n + 1, b + e.metadata().map_or(0, |m| m.len()))
-                });
-            let (again, _, second) = build(&binary, site.path(), out);
+        let mut outputs = vec![("tmpfs", tmpfs.path())];
+        if !args.no_disk {
+            outputs.push(("disk", disk.path()));
+        }
+        for (label, out) in outputs {
+            let full = tizilim(&binary, site.path(), out);
+            let (files, bytes) = files_and_bytes(out);
+            let again = tizilim(&binary, site.path(), out);
+            let watch = if label == "tmpfs" {
+                format!(
+                    "{:.2}",
+                    watcher_latency(&binary, site.path(), out).as_secs_f64()
+                )
+            } else {
+                "-".to_owned()
+            };
             println!(
-                "{:>8} {:>7} | {:>9.2} {:>9.0} {:>9} {:>9.0} | {:>9.2} {:>9}",
+                "{:>8} {:>7} | {:>8.2} {:>8.0} {:>8} {:>8.0} {:>8.2} | {:>8.2} {:>8} | {:>9}",
                 n,
                 label,
-                seconds,
-                mib,
+                full.seconds,
+                full.mib,
                 files,
                 bytes as f64 / 1048576.0,
-                again,
-                written(&second)
+                search_seconds(&full.stderr),
+                again.seconds,
+                written(&again.stdout),
+                watch
             );
-            if summary.is_empty() {
-                eprintln!("the build printed nothing");
-            }
         }
+    }
+
+    let (true, Some(pagefind)) = (hugo, pagefind) else {
+        println!("\ncomparable mode skipped: needs `hugo` (apt-get install hugo) and Pagefind (bench/pagefind.sh)");
+        return;
+    };
+    println!("\ncomparable mode (one language, tmpfs): tizilim vs Hugo + Pagefind");
+    println!(
+        "{:>8} | {:>8} {:>8} {:>8} | {:>8} {:>8} {:>8} {:>8} {:>8} | {:>7} {:>7}",
+        "centers",
+        "tz s",
+        "tz MiB",
+        "tz files",
+        "hugo s",
+        "hugo MiB",
+        "pf s",
+        "pf MiB",
+        "files",
+        "×time",
+        "×mem"
+    );
+    for &n in args.centers.iter().filter(|&&n| n <= args.compare_up_to) {
+        let site = site_root(repository, n, "languages = []");
+        let out = tempfile::tempdir_in(&args.tmpfs).expect("a tmpfs folder");
+        let tz = tizilim(&binary, site.path(), out.path());
+        let (tz_files, _) = files_and_bytes(out.path());
+        let hugo_root = hugo_site(n);
+        let hugo_out = tempfile::tempdir_in(&args.tmpfs).expect("a tmpfs folder");
+        let hugo = timed(
+            Command::new("hugo")
+                .arg("--quiet")
+                .arg("--source")
+                .arg(hugo_root.path())
+                .arg("--destination")
+                .arg(hugo_out.path()),
+        );
+        let pf = timed(
+            Command::new(&pagefind)
+                .arg("--site")
+                .arg(hugo_out.path())
+                .arg("--quiet"),
+        );
+        let (files, _) = files_and_bytes(hugo_out.path());
+        println!(
+            "{:>8} | {:>8.2} {:>8.0} {:>8} | {:>8.2} {:>8.0} {:>8.2} {:>8.0} {:>8} | {:>7.1} {:>7.1}",
+            n,
+            tz.seconds,
+            tz.mib,
+            tz_files,
+            hugo.seconds,
+            hugo.mib,
+            pf.seconds,
+            pf.mib,
+            files,
+            (hugo.seconds + pf.seconds) / tz.seconds,
+            hugo.mib.max(pf.mib) / tz.mib,
+        );
     }
 }

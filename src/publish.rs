@@ -18,6 +18,8 @@ use std::sync::Mutex;
 
 /// The name of the manifest of published files, in the output folder.
 pub const MANIFEST: &str = ".tizilim-published";
+/// The key of the inputs of the last complete publication, in the output folder.
+pub const SITE_KEY: &str = ".tizilim-published.key";
 /// The staging folder of a publication in progress, in the output folder.
 pub const STAGING: &str = ".tizilim-staging";
 
@@ -34,6 +36,11 @@ pub trait Sink: Sync {
         fingerprint: Option<u64>,
         bytes: Vec<u8>,
     ) -> Result<(), PublishError>;
+    /// Whether the whole site was published from inputs with this key (then every file is
+    /// kept and nothing needs rendering). The key is remembered for the next build.
+    fn keep_all(&self, _site_key: u64) -> bool {
+        false
+    }
 }
 
 /// A rendered site in memory: relative output path (`/`-separated) → bytes.
@@ -195,8 +202,8 @@ pub fn publish(site: &SiteFiles, out_dir: &Path) -> Result<PublishReport, Publis
 pub struct Publication {
     out_dir: PathBuf,
     staging: PathBuf,
-    /// The previous publication: path → fingerprint.
-    previous: HashMap<String, Option<u64>>,
+    /// The previous publication: path → fingerprint (read when first needed).
+    previous: std::sync::OnceLock<HashMap<String, Option<u64>>>,
     state: Mutex<State>,
     committed: bool,
 }
@@ -209,6 +216,10 @@ struct State {
     staged: Vec<(PathBuf, String)>,
     unchanged: usize,
     skipped: usize,
+    /// The key of this publication's inputs; when it is the published one, the files and
+    /// HTML pages of the site (all kept).
+    site_key: Option<u64>,
+    all_kept: Option<(usize, usize)>,
     /// Staging subfolders made so far.
     folders: HashSet<usize>,
 }
@@ -231,10 +242,14 @@ impl Publication {
         Ok(Publication {
             out_dir: out_dir.to_owned(),
             staging,
-            previous: read_manifest(out_dir),
+            previous: std::sync::OnceLock::new(),
             state: Mutex::new(State::default()),
             committed: false,
         })
+    }
+
+    fn previous(&self) -> &HashMap<String, Option<u64>> {
+        self.previous.get_or_init(|| read_manifest(&self.out_dir))
     }
 
     fn state(&self) -> std::sync::MutexGuard<'_, State> {
@@ -257,21 +272,42 @@ impl Publication {
     /// manifest.
     pub fn commit(mut self) -> Result<PublishReport, PublishError> {
         let state = std::mem::take(&mut *self.state());
+        if let Some((files, html_pages)) = state.all_kept {
+            self.committed = true;
+            fs::remove_dir_all(&self.staging).map_err(io(&self.staging))?;
+            return Ok(PublishReport {
+                skipped: files,
+                files,
+                html_pages,
+                ..PublishReport::default()
+            });
+        }
+        let html_pages = state.files.keys().filter(|p| p.ends_with(".html")).count();
+        // From here until the end the output is not what any set of inputs published.
+        let key_file = self.out_dir.join(SITE_KEY);
+        match fs::remove_file(&key_file) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(io(&key_file)(e)),
+        }
         // Until this publication is complete, the manifest names both the old files and the
         // new ones, so that an interrupted publication leaves nothing behind that a later one
         // would not clean up (and fingerprints of neither, so nothing is skipped after one).
-        let all: BTreeMap<&str, Option<u64>> = self
-            .previous
-            .keys()
-            .chain(state.files.keys())
-            .map(|p| (p.as_str(), None))
-            .collect();
-        write_manifest(&self.out_dir, &all)?;
+        let same_manifest = state.files == *self.previous();
+        if !same_manifest {
+            let all: HashMap<&str, Option<u64>> = self
+                .previous()
+                .keys()
+                .chain(state.files.keys())
+                .map(|p| (p.as_str(), None))
+                .collect();
+            write_manifest(&self.out_dir, &all)?;
+        }
         let mut report = PublishReport {
             unchanged: state.unchanged,
             skipped: state.skipped,
             files: state.files.len(),
-            html_pages: state.files.keys().filter(|p| p.ends_with(".html")).count(),
+            html_pages,
             ..PublishReport::default()
         };
         let (assets, pages): (Vec<_>, Vec<_>) = state.staged.iter().partition(|(_, p)| !is_page(p));
@@ -288,7 +324,7 @@ impl Publication {
             report.written.push(path.clone());
         }
         let mut stale: Vec<&String> = self
-            .previous
+            .previous()
             .keys()
             .filter(|p| !state.files.contains_key(*p))
             .collect();
@@ -305,9 +341,15 @@ impl Publication {
             }
             remove_empty_parents(&target, &self.out_dir);
         }
-        let files: BTreeMap<&str, Option<u64>> =
-            state.files.iter().map(|(p, f)| (p.as_str(), *f)).collect();
-        write_manifest(&self.out_dir, &files)?;
+        if !same_manifest {
+            let files: HashMap<&str, Option<u64>> =
+                state.files.iter().map(|(p, f)| (p.as_str(), *f)).collect();
+            write_manifest(&self.out_dir, &files)?;
+        }
+        if let Some(key) = state.site_key {
+            let text = format!("{key:016x} {} {html_pages}\n", state.files.len());
+            write_atomically(&key_file, text.as_bytes())?;
+        }
         self.committed = true;
         fs::remove_dir_all(&self.staging).map_err(io(&self.staging))?;
         Ok(report)
@@ -315,8 +357,30 @@ impl Publication {
 }
 
 impl Sink for Publication {
+    fn keep_all(&self, site_key: u64) -> bool {
+        // `KEY FILES HTML-PAGES`
+        let published = fs::read_to_string(self.out_dir.join(SITE_KEY)).ok();
+        let mut words = published.as_deref().unwrap_or_default().split_whitespace();
+        let key = words.next().and_then(|w| u64::from_str_radix(w, 16).ok());
+        let files = words.next().and_then(|w| w.parse::<usize>().ok());
+        let html_pages = words.next().and_then(|w| w.parse::<usize>().ok());
+        let mut state = self.state();
+        state.site_key = Some(site_key);
+        match (key, files, html_pages) {
+            (Some(key), Some(files), Some(html_pages))
+                if key == site_key
+                    && state.files.is_empty()
+                    && self.out_dir.join(MANIFEST).is_file() =>
+            {
+                state.all_kept = Some((files, html_pages));
+                true
+            }
+            _ => false,
+        }
+    }
+
     fn keep(&self, path: &str, fingerprint: u64) -> bool {
-        if self.previous.get(path) != Some(&Some(fingerprint)) {
+        if self.previous().get(path) != Some(&Some(fingerprint)) {
             return false;
         }
         let mut state = self.state();
@@ -342,17 +406,20 @@ impl Sink for Publication {
             return Ok(());
         }
         self.record(path.clone(), fingerprint)?;
-        let (number, new_folder) = {
+        let number = {
             let mut state = self.state();
             let number = state.staged.len();
             state.staged.push((PathBuf::new(), path));
-            (number, state.folders.insert(number / PER_FOLDER))
+            // Made under the lock: another thread may stage the folder's second file first.
+            if state.folders.insert(number / PER_FOLDER) {
+                let folder = self.staging.join(format!("{}", number / PER_FOLDER));
+                fs::create_dir_all(&folder).map_err(io(&folder))?;
+            }
+            number
         };
-        let folder = self.staging.join(format!("{}", number / PER_FOLDER));
-        if new_folder {
-            fs::create_dir_all(&folder).map_err(io(&folder))?;
-        }
-        let staged = folder.join(format!("{number}"));
+        let staged = self
+            .staging
+            .join(format!("{}/{number}", number / PER_FOLDER));
         write_file(&staged, &bytes)?;
         self.state().staged[number].0 = staged;
         Ok(())
@@ -426,7 +493,8 @@ fn read_manifest(out_dir: &Path) -> HashMap<String, Option<u64>> {
         .collect()
 }
 
-fn write_manifest(out_dir: &Path, files: &BTreeMap<&str, Option<u64>>) -> Result<(), PublishError> {
+/// (In no particular order: sorting a million paths costs more than it gives.)
+fn write_manifest(out_dir: &Path, files: &HashMap<&str, Option<u64>>) -> Result<(), PublishError> {
     let mut text = String::with_capacity(files.len() * 64);
     for (path, fingerprint) in files {
         text.push_str(path);
@@ -512,5 +580,50 @@ mod tests {
             assert!(matches!(result, Err(PublishError::BadPath(_))), "{bad:?}");
         }
         assert!(!out.path().join("ok.html").exists());
+    }
+
+    #[test]
+    fn nothing_is_visible_before_commit_and_nothing_is_left_after_an_abandoned_one() {
+        let out = tempfile::tempdir().unwrap();
+        publish(&site(&[("index.html", "<p>1</p>")]), out.path()).unwrap();
+        let before = fs::read(out.path().join(MANIFEST)).unwrap();
+        let publication = Publication::begin(out.path()).unwrap();
+        publication
+            .put("index.html".into(), Some(7), b"<p>2</p>".to_vec())
+            .unwrap();
+        publication
+            .put("new/index.html".into(), Some(8), b"<p>3</p>".to_vec())
+            .unwrap();
+        assert_eq!(
+            fs::read_to_string(out.path().join("index.html")).unwrap(),
+            "<p>1</p>"
+        );
+        assert!(!out.path().join("new").exists());
+        drop(publication); // a build that failed
+        assert!(!out.path().join(STAGING).exists());
+        assert!(!out.path().join("new").exists());
+        assert_eq!(fs::read(out.path().join(MANIFEST)).unwrap(), before);
+
+        // The same, committed; then a publication that keeps the fingerprinted page.
+        let publication = Publication::begin(out.path()).unwrap();
+        publication
+            .put("index.html".into(), Some(7), b"<p>2</p>".to_vec())
+            .unwrap();
+        assert!(matches!(
+            publication.put("index.html".into(), Some(7), b"<p>2</p>".to_vec()),
+            Err(PublishError::Twice(_))
+        ));
+        publication.commit().unwrap();
+        assert_eq!(
+            fs::read_to_string(out.path().join("index.html")).unwrap(),
+            "<p>2</p>"
+        );
+        let publication = Publication::begin(out.path()).unwrap();
+        assert!(!publication.keep("index.html", 8), "another fingerprint");
+        assert!(publication.keep("index.html", 7));
+        let report = publication.commit().unwrap();
+        assert_eq!((report.skipped, report.files), (1, 1));
+        assert!(report.written.is_empty() && report.removed.is_empty());
+        assert!(out.path().join("index.html").exists());
     }
 }

@@ -150,10 +150,42 @@ pub fn load(
 ) -> (Register, RejectedKeys) {
     let mut register = Register::default();
     let mut rejected = RejectedKeys::default();
-    // Reads a table and hands each row to `f`; says whether the table was read whole.
-    let each =
+    // The files are read and parsed at once, one table per core (the big ones are large).
+    let schemas = [
+        &REGIONS,
+        &PROFESSIONS,
+        &CENTERS,
+        &CERTIFICATES,
+        &SCOPE,
+        &EVENTS,
+    ];
+    let mut tables: Vec<Option<RawTable>> = {
+        use rayon::prelude::*;
+        let read: Vec<(RawTable, Diagnostics)> = schemas
+            .par_iter()
+            .map(|schema| {
+                let mut found = Diagnostics::default();
+                let table = read_table(data_dir, shown_dir, schema, &mut found);
+                (table, found)
+            })
+            .collect();
+        read.into_iter()
+            .map(|(table, found)| {
+                diags.extend(found);
+                Some(table)
+            })
+            .collect()
+    };
+    // Hands each row of a table to `f`; says whether the table was read whole.
+    let mut each =
         |schema: &Schema, diags: &mut Diagnostics, f: &mut dyn FnMut(&mut Fields<'_>)| -> bool {
-            let table = read_table(data_dir, shown_dir, schema, diags);
+            let at = schemas
+                .iter()
+                .position(|s| s.table == schema.table)
+                .unwrap_or_default();
+            let table = tables[at]
+                .take()
+                .unwrap_or_else(|| read_table(data_dir, shown_dir, schema, diags));
             for row in &table.rows {
                 let mut fields = Fields {
                     row,

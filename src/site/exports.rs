@@ -221,20 +221,61 @@ pub fn center_json(
     })
 }
 
-/// `/data/register.json`: the whole register with derived statuses.
-pub fn register_json(registry: &Registry, urls: &Urls, as_of: NaiveDate, lang: Lang) -> Value {
-    json!({
-        "as_of": as_of,
-        "validity_years": registry.validity_years,
-        "regions": registry.regions.iter().map(|r| json!({ "code": r.code, "name": r.name })).collect::<Vec<_>>(),
-        "professions": registry.professions.iter().enumerate().map(|(i, p)| json!({
-            "code": p.code,
-            "name": p.name,
-            "url": urls.permalink(Some(lang), &profession_page(registry, i)),
-        })).collect::<Vec<_>>(),
-        "centers": (0..registry.centers.len()).map(|id| center_json(registry, urls, id, as_of, lang)).collect::<Vec<_>>(),
-        "certificates": (0..registry.certificates.len()).map(|id| certificate_json(registry, urls, id, as_of, lang)).collect::<Vec<_>>(),
-    })
+/// A sequence serialized one element at a time, made when it is written (so that the whole
+/// register is never one value in memory).
+struct Lazy<F>(usize, F);
+
+impl<F: Fn(usize) -> Value> Serialize for Lazy<F> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let mut seq = serializer.serialize_seq(Some(self.0))?;
+        for i in 0..self.0 {
+            seq.serialize_element(&(self.1)(i))?;
+        }
+        seq.end()
+    }
+}
+
+/// `/data/register.json`: the whole register with derived statuses, as bytes.
+pub fn register_json(registry: &Registry, urls: &Urls, as_of: NaiveDate, lang: Lang) -> Vec<u8> {
+    #[derive(Serialize)]
+    struct Register<C, K> {
+        as_of: NaiveDate,
+        validity_years: u32,
+        regions: Vec<Value>,
+        professions: Vec<Value>,
+        centers: C,
+        certificates: K,
+    }
+    let register = Register {
+        as_of,
+        validity_years: registry.validity_years,
+        regions: registry
+            .regions
+            .iter()
+            .map(|r| json!({ "code": r.code, "name": r.name }))
+            .collect(),
+        professions: registry
+            .professions
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                json!({
+                    "code": p.code,
+                    "name": p.name,
+                    "url": urls.permalink(Some(lang), &profession_page(registry, i)),
+                })
+            })
+            .collect(),
+        centers: Lazy(registry.centers.len(), |id| {
+            center_json(registry, urls, id, as_of, lang)
+        }),
+        certificates: Lazy(registry.certificates.len(), |id| {
+            certificate_json(registry, urls, id, as_of, lang)
+        }),
+    };
+    // Writing plain data into memory cannot fail.
+    serde_json::to_vec_pretty(&register).unwrap_or_default()
 }
 
 /// JSON for a `<script>` element: `<`, `>` and `&` (and the JavaScript line separators) as

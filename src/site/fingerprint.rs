@@ -171,6 +171,21 @@ fn family_key(registry: &Registry, id: usize) -> u64 {
     key.finish()
 }
 
+/// The key of the whole register: every center's family and every region and profession
+/// (also those no center names), for what shows all of it (the open data).
+pub fn register_key(registry: &Registry, families: &[u64]) -> u64 {
+    let mut key = Key::new("register");
+    for family in families {
+        key.value(family);
+    }
+    for reference in registry.regions.iter().chain(&registry.professions) {
+        key.str(&reference.code).text(&reference.name);
+    }
+    key.value(registry.regions.len())
+        .value(registry.validity_years);
+    key.finish()
+}
+
 /// A page's fingerprint: its site key, the kind of page and the keys of what it shows.
 pub fn page(site: u64, kind: &str, keys: impl IntoIterator<Item = u64>) -> u64 {
     let mut key = Key::new(kind);

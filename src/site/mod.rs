@@ -101,7 +101,9 @@ pub fn render_into(
     if !root.join("config.toml").is_file() && root.join("data").is_dir() {
         return Err(BuildError::NoConfig);
     }
+    let timings = render::Timings::from_env();
     let site = crate::read_site(root)?;
+    timings.phase("load and validate");
     let theme = theme::load_theme(root, &site.config.theme)?;
     let pages =
         content::load_content(root, site.config.default_language).map_err(BuildError::Content)?;
@@ -177,7 +179,9 @@ pub fn build(
     let started = Instant::now();
     let publication = Publication::begin(out_dir)?;
     let (site, as_of) = render_into(root, options, &publication)?;
+    let timings = render::Timings::from_env();
     let published = publication.commit()?;
+    timings.phase("commit");
     Ok(BuildReport {
         site,
         as_of,

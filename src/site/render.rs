@@ -283,6 +283,7 @@ struct Renderer<'a> {
     inputs: &'a Inputs<'a>,
     sink: &'a dyn Sink,
     tera: Tera,
+    timings: Timings,
     /// Permalinks of the HTML pages, for the sitemap.
     sitemap: Mutex<Vec<String>>,
     /// What every page of a language sees (`config`, `lang`, `t`, `as_of`, `nav_pages`).
@@ -297,8 +298,27 @@ struct Renderer<'a> {
     search_meta: BTreeMap<Lang, String>,
 }
 
+/// With `TIZILIM_TIMINGS` set, says on stderr how long each phase of rendering took (for
+/// benchmarks and profiling).
+pub(crate) struct Timings(Option<Mutex<std::time::Instant>>);
+
+impl Timings {
+    pub(crate) fn from_env() -> Timings {
+        Timings(std::env::var_os("TIZILIM_TIMINGS").map(|_| Mutex::new(std::time::Instant::now())))
+    }
+
+    pub(crate) fn phase(&self, name: &str) {
+        if let Some(last) = &self.0 {
+            let mut last = last.lock().unwrap_or_else(|e| e.into_inner());
+            eprintln!("timing: {name:<28} {:>8.0?}", last.elapsed());
+            *last = std::time::Instant::now();
+        }
+    }
+}
+
 /// Renders the whole site into `sink`.
 pub fn render_site(inputs: &Inputs<'_>, sink: &dyn Sink) -> Result<(), RenderError> {
+    let timings = Timings::from_env();
     let languages = inputs.config.all_languages();
     let config_value = json!({
         "title": inputs.config.title,
@@ -326,6 +346,7 @@ pub fn render_site(inputs: &Inputs<'_>, sink: &dyn Sink) -> Result<(), RenderErr
         inputs,
         sink,
         tera: tera(inputs.theme, &inputs.urls)?,
+        timings,
         sitemap: Mutex::new(Vec::new()),
         bases,
         site_keys,
@@ -335,6 +356,17 @@ pub fn render_site(inputs: &Inputs<'_>, sink: &dyn Sink) -> Result<(), RenderErr
         total: (inputs.registry.centers.len() + inputs.registry.certificates.len())
             * languages.len(),
     };
+    renderer.timings.phase("setup and fingerprints");
+    // Nothing at all changed since the last publication: every file is kept as it is.
+    let site_key = fingerprint::page(
+        fingerprint::register_key(inputs.registry, &renderer.families),
+        "site",
+        languages.iter().map(|&lang| renderer.site_key(lang)),
+    );
+    if sink.keep_all(site_key) {
+        renderer.timings.phase("nothing changed");
+        return Ok(());
+    }
     for (path, bytes) in &inputs.theme.static_files {
         sink.put(path.clone(), None, bytes.clone())?;
     }
@@ -343,6 +375,7 @@ pub fn render_site(inputs: &Inputs<'_>, sink: &dyn Sink) -> Result<(), RenderErr
         sink.put(path, None, bytes)?;
     }
     renderer.search_meta = index.meta;
+    renderer.timings.phase("search index");
     for lang in languages {
         renderer.language(lang)?;
     }
@@ -506,6 +539,7 @@ impl Renderer<'_> {
             .filter(|t| t.date <= inputs.as_of)
             .collect();
         let change_views: Vec<_> = changes.par_iter().map(|t| views.change(t)).collect();
+        self.timings.phase("sorted lists and changes");
 
         // Home.
         let mut ctx = Context::new();
@@ -538,6 +572,7 @@ impl Renderer<'_> {
             &Context::new(),
         )?;
 
+        self.timings.phase("home and A-Z");
         // A page per center, and a verification page per certificate with its QR code:
         // most of the site, rendered on every core, and only where what it shows changed.
         (0..registry.centers.len()).into_par_iter().try_for_each(
@@ -612,6 +647,7 @@ impl Renderer<'_> {
                 Ok(())
             })?;
 
+        self.timings.phase("centers and certificates");
         // Regions.
         let mut in_region: Vec<Vec<&CenterItem>> = vec![Vec::new(); registry.regions.len()];
         let region_of: HashMap<&str, usize> = registry
@@ -683,6 +719,7 @@ impl Renderer<'_> {
             self.paginated("list.html", lang, &path, "centers", &centers, &own)?;
         }
 
+        self.timings.phase("region/profession/status");
         // Every change, newest first, and its feed.
         self.paginated(
             "changes.html",
@@ -769,6 +806,7 @@ impl Renderer<'_> {
             own.insert("page", &json!({ "title": page.title, "description": page.description, "content": page.html, "slug": page.slug }));
             self.emit("page.html", Some(lang), &path, own)?;
         }
+        self.timings.phase("changes, feed, verify, search");
         Ok(())
     }
 
@@ -779,21 +817,30 @@ impl Renderer<'_> {
         let lang = inputs.config.default_language;
         let site_key = self.site_key(lang);
         let json_bytes = |value: &Value| serde_json::to_vec_pretty(value).unwrap_or_default();
-        self.sink.put(
-            "data/register.json".to_owned(),
-            None,
-            json_bytes(&exports::register_json(registry, urls, as_of, lang)),
-        )?;
-        self.sink.put(
-            "data/centers.csv".to_owned(),
-            None,
-            exports::centers_csv(registry, as_of),
-        )?;
-        self.sink.put(
-            "data/certificates.csv".to_owned(),
-            None,
-            exports::certificates_csv(registry, as_of),
-        )?;
+        // The open data shows the whole register: rendered again when any of it changed.
+        let register_key = fingerprint::register_key(registry, &self.families);
+        type Make<'m> = &'m (dyn Fn() -> Vec<u8> + Sync);
+        let exports: [(&str, Make); 3] = [
+            ("data/register.json", &|| {
+                exports::register_json(registry, urls, as_of, lang)
+            }),
+            ("data/centers.csv", &|| {
+                exports::centers_csv(registry, as_of)
+            }),
+            ("data/certificates.csv", &|| {
+                exports::certificates_csv(registry, as_of)
+            }),
+        ];
+        exports
+            .par_iter()
+            .try_for_each(|(path, make)| -> Result<(), RenderError> {
+                let key = fingerprint::page(site_key, path, [register_key]);
+                if !self.sink.keep(path, key) {
+                    self.sink.put((*path).to_owned(), Some(key), make())?;
+                }
+                Ok(())
+            })?;
+        self.timings.phase("open data");
         (0..registry.centers.len()).into_par_iter().try_for_each(
             |id| -> Result<(), RenderError> {
                 let path = format!("api/centers/{}.json", registry.centers[id].bin);
@@ -818,6 +865,7 @@ impl Renderer<'_> {
                 Ok(())
             })?;
 
+        self.timings.phase("api");
         // The page servers show for a missing path is the root's; each language has its own
         // too, so that the language switcher works there.
         for page_lang in inputs.config.all_languages() {
@@ -833,6 +881,7 @@ impl Renderer<'_> {
         let mut own = Context::new();
         own.insert("sitemap_url", &urls.permalink(None, "sitemap.xml"));
         self.emit("robots.txt", None, "robots.txt", own)?;
+        self.timings.phase("404, sitemap, robots");
         Ok(())
     }
 
