@@ -112,14 +112,7 @@ fn search_seconds(stderr: &str) -> f64 {
     stderr
         .lines()
         .find_map(|l| l.strip_prefix("timing: search index"))
-        .and_then(|t| {
-            let t = t.trim();
-            if let Some(ms) = t.strip_suffix("ms") {
-                ms.trim().parse::<f64>().ok().map(|ms| ms / 1000.0)
-            } else {
-                t.strip_suffix('s')?.trim().parse().ok()
-            }
-        })
+        .and_then(|t| t.trim().strip_suffix(" s")?.trim().parse().ok())
         .unwrap_or(f64::NAN)
 }
 

@@ -16,6 +16,8 @@ use std::io::Write;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Mutex;
 
+use rayon::prelude::*;
+
 /// The name of the manifest of published files, in the output folder.
 pub const MANIFEST: &str = ".tizilim-published";
 /// The key of the inputs of the last complete publication, in the output folder.
@@ -131,7 +133,8 @@ impl Sink for Tally {
 /// What a publication did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PublishReport {
-    /// Paths written (new or changed), in the order they were written.
+    /// Paths written (new or changed): assets, then pages (each sorted); assets are in place
+    /// before any page is.
     pub written: Vec<String>,
     /// Files rendered whose bytes were already published.
     pub unchanged: usize,
@@ -310,18 +313,23 @@ impl Publication {
             html_pages,
             ..PublishReport::default()
         };
-        let (assets, pages): (Vec<_>, Vec<_>) = state.staged.iter().partition(|(_, p)| !is_page(p));
-        let mut folders: HashSet<PathBuf> = HashSet::new();
-        for (staged, path) in assets.into_iter().chain(pages) {
-            let target = self.out_dir.join(path);
-            if let Some(dir) = target.parent() {
-                if !folders.contains(dir) {
-                    fs::create_dir_all(dir).map_err(io(dir))?;
-                    folders.insert(dir.to_owned());
-                }
-            }
-            fs::rename(staged, &target).map_err(io(&target))?;
-            report.written.push(path.clone());
+        // Assets, then pages; within each, on every core (a rename is a metadata operation).
+        let (mut assets, mut pages): (Vec<_>, Vec<_>) =
+            state.staged.iter().partition(|(_, p)| !is_page(p));
+        for group in [&mut assets, &mut pages] {
+            group.sort_by(|a, b| a.1.cmp(&b.1));
+            group
+                .par_iter()
+                .try_for_each(|(staged, path)| -> Result<(), PublishError> {
+                    let target = self.out_dir.join(path);
+                    if let Some(dir) = target.parent() {
+                        make_folder(dir)?;
+                    }
+                    fs::rename(staged, &target).map_err(io(&target))
+                })?;
+            report
+                .written
+                .extend(group.iter().map(|(_, path)| path.clone()));
         }
         let mut stale: Vec<&String> = self
             .previous()
@@ -433,6 +441,18 @@ impl Drop for Publication {
         if !self.committed {
             let _ = fs::remove_dir_all(&self.staging);
         }
+    }
+}
+
+/// Makes `dir` and its parents (which other threads may be making at the same time).
+fn make_folder(dir: &Path) -> Result<(), PublishError> {
+    match fs::create_dir(dir) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            fs::create_dir_all(dir).map_err(io(dir))
+        }
+        Err(e) => Err(io(dir)(e)),
     }
 }
 

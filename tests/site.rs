@@ -591,8 +591,10 @@ fn an_incremental_build_publishes_exactly_what_a_fresh_build_does() {
         let fresh = tempfile::tempdir().unwrap();
         build(root.path(), fresh.path(), "2026-11-25", None);
         let (mut incremental, mut expected) = (snapshot(out.path()), snapshot(fresh.path()));
-        incremental.remove(".tizilim-published");
-        expected.remove(".tizilim-published");
+        for files in [&mut incremental, &mut expected] {
+            files.remove(".tizilim-published");
+            files.remove(".tizilim-published.key");
+        }
         let differing: Vec<&String> = expected
             .iter()
             .filter(|(path, bytes)| incremental.get(*path) != Some(*bytes))
@@ -614,7 +616,53 @@ fn an_incremental_build_publishes_exactly_what_a_fresh_build_does() {
     let fresh = tempfile::tempdir().unwrap();
     build(root.path(), fresh.path(), "2026-11-26", None);
     let (mut incremental, mut expected) = (snapshot(out.path()), snapshot(fresh.path()));
-    incremental.remove(".tizilim-published");
-    expected.remove(".tizilim-published");
+    for files in [&mut incremental, &mut expected] {
+        files.remove(".tizilim-published");
+        files.remove(".tizilim-published.key");
+    }
     assert!(incremental == expected, "a new day left stale files");
+}
+
+/// The same on the sample site, whose lists run to several pages: a new event goes on top of
+/// the change list and moves every entry after it; a center's new name moves it in A–Z.
+#[test]
+fn an_incremental_build_of_paginated_lists_matches_a_fresh_build() {
+    let root = tempfile::tempdir().unwrap();
+    for dir in ["data", "content", "themes"] {
+        common::copy_tree(&sample_root().join(dir), &root.path().join(dir));
+    }
+    fs::copy(
+        sample_root().join("config.toml"),
+        root.path().join("config.toml"),
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    build(root.path(), out.path(), "2026-11-25", None);
+    assert!(out.path().join("changes/page/2/index.html").exists());
+    assert!(out.path().join("centers/page/2/index.html").exists());
+    let events = root.path().join("data/events.csv");
+    let mut text = fs::read_to_string(&events).unwrap();
+    text.push_str("ЦПК-2024/051,2026-10-01,resumed,Бұзушылықтар жойылды,Нарушения устранены,Violations remedied,Приказ № 300-п\n");
+    fs::write(&events, text).unwrap();
+    let centers = root.path().join("data/centers.csv");
+    let text = fs::read_to_string(&centers).unwrap();
+    let renamed = text.replacen(";«Алатау кәсіби", ";«Ұлытау кәсіби", 1);
+    assert_ne!(renamed, text);
+    fs::write(&centers, renamed).unwrap();
+    let report = build(root.path(), out.path(), "2026-11-25", None);
+    assert!(report.published.skipped > 0);
+    let fresh = tempfile::tempdir().unwrap();
+    build(root.path(), fresh.path(), "2026-11-25", None);
+    let (mut incremental, mut expected) = (snapshot(out.path()), snapshot(fresh.path()));
+    for files in [&mut incremental, &mut expected] {
+        files.remove(".tizilim-published");
+        files.remove(".tizilim-published.key");
+    }
+    let differing: Vec<&String> = expected
+        .iter()
+        .filter(|(path, bytes)| incremental.get(*path) != Some(*bytes))
+        .map(|(path, _)| path)
+        .collect();
+    assert!(differing.is_empty(), "stale {differing:?}");
+    assert_eq!(incremental.len(), expected.len());
 }

@@ -310,7 +310,7 @@ impl Timings {
     pub(crate) fn phase(&self, name: &str) {
         if let Some(last) = &self.0 {
             let mut last = last.lock().unwrap_or_else(|e| e.into_inner());
-            eprintln!("timing: {name:<28} {:>8.0?}", last.elapsed());
+            eprintln!("timing: {name:<28} {:>8.3} s", last.elapsed().as_secs_f64());
             *last = std::time::Instant::now();
         }
     }
@@ -463,6 +463,23 @@ impl Renderer<'_> {
         page: &str,
         own: Context,
     ) -> Result<(), RenderError> {
+        let own = own.into_json();
+        let key = hash_json(&own);
+        self.emit_keyed(template, lang, page, key, || {
+            Context::from_value(own).map_err(|e| render_error(template, &e))
+        })
+    }
+
+    /// Like `emit`, for a page whose own context (made by `own` only when the page is
+    /// rendered) is described by `content_key`.
+    fn emit_keyed(
+        &self,
+        template: &str,
+        lang: Option<Lang>,
+        page: &str,
+        content_key: u64,
+        own: impl FnOnce() -> Result<Context, RenderError>,
+    ) -> Result<(), RenderError> {
         let urls = &self.inputs.urls;
         if page.is_empty() || page.ends_with('/') {
             self.sitemap
@@ -472,13 +489,12 @@ impl Renderer<'_> {
         }
         let page_lang = lang.unwrap_or(self.inputs.config.default_language);
         let file = urls.file(lang, page);
-        let own = own.into_json();
-        let key = fingerprint::page(self.site_key(page_lang), &file, [hash_json(&own)]);
+        let key = fingerprint::page(self.site_key(page_lang), &file, [content_key]);
         if self.sink.keep(&file, key) {
             return Ok(());
         }
         let mut ctx = self.context(page_lang, page);
-        ctx.extend(Context::from_value(own).map_err(|e| render_error(template, &e))?);
+        ctx.extend(own()?);
         let html = self.render_page(template, &ctx)?;
         self.sink.put(file, Some(key), html.into_bytes())?;
         Ok(())
@@ -495,7 +511,10 @@ impl Renderer<'_> {
     }
 
     /// A paginated list at `base` (`base`, `base`page/2/ ...), `PAGE_SIZE` entries a page;
-    /// `own` adds what the template needs besides `key` (the entries) and `pager`.
+    /// `own` adds what the template needs besides `key` (the entries) and `pager`. A page's
+    /// fingerprint comes from `own`, its place and the `entry_key` of each of its entries
+    /// (what the entry shows), so a page is rendered only when one of those changed.
+    #[allow(clippy::too_many_arguments)]
     fn paginated<T: Serialize + Sync>(
         &self,
         template: &str,
@@ -504,21 +523,38 @@ impl Renderer<'_> {
         key: &str,
         entries: &[T],
         own: &Context,
+        entry_key: impl Fn(&T) -> u64 + Sync,
     ) -> Result<(), RenderError> {
         let urls = &self.inputs.urls;
         let total = entries.len().div_ceil(PAGE_SIZE).max(1);
+        let own_key = hash_json(&own.clone().into_json());
         (0..total).into_par_iter().try_for_each(|index| {
             let n = index + 1;
             let chunk = entries.get(index * PAGE_SIZE..).unwrap_or_default();
             let chunk = &chunk[..chunk.len().min(PAGE_SIZE)];
-            let mut ctx = own.clone();
-            ctx.insert(key, chunk);
-            ctx.insert("first_index", &(index * PAGE_SIZE + 1));
-            ctx.insert(
-                "pager",
-                &Pager::new(n, total, |k| urls.link(Some(lang), &list_page(base, k))),
+            let content_key = fingerprint::page(
+                own_key,
+                "list",
+                [n as u64, total as u64]
+                    .into_iter()
+                    .chain(chunk.iter().map(&entry_key)),
             );
-            self.emit(template, Some(lang), &list_page(base, n), ctx)
+            self.emit_keyed(
+                template,
+                Some(lang),
+                &list_page(base, n),
+                content_key,
+                || {
+                    let mut ctx = own.clone();
+                    ctx.insert(key, chunk);
+                    ctx.insert("first_index", &(index * PAGE_SIZE + 1));
+                    ctx.insert(
+                        "pager",
+                        &Pager::new(n, total, |k| urls.link(Some(lang), &list_page(base, k))),
+                    );
+                    Ok(ctx)
+                },
+            )
         })
     }
 
@@ -570,6 +606,7 @@ impl Renderer<'_> {
             "centers",
             &all_centers,
             &Context::new(),
+            |c| self.families[c.id],
         )?;
 
         self.timings.phase("home and A-Z");
@@ -669,7 +706,15 @@ impl Renderer<'_> {
                 "list",
                 &json!({ "kind": "region", "code": region.code, "title": region.name.get(lang) }),
             );
-            self.paginated("list.html", lang, &path, "centers", &in_region[rid], &own)?;
+            self.paginated(
+                "list.html",
+                lang,
+                &path,
+                "centers",
+                &in_region[rid],
+                &own,
+                |c| self.families[c.id],
+            )?;
         }
         region_items.sort_by_cached_key(|r| sort_key(r["name"].as_str().unwrap_or_default()));
         let mut own = Context::new();
@@ -702,7 +747,9 @@ impl Renderer<'_> {
             profession_items.push(json!({ "code": profession.code, "name": profession.name.get(lang), "url": inputs.urls.link(Some(lang), &path), "count": centers.len() }));
             let mut own = Context::new();
             own.insert("list", &json!({ "kind": "profession", "code": profession.code, "title": profession.name.get(lang) }));
-            self.paginated("list.html", lang, &path, "centers", &centers, &own)?;
+            self.paginated("list.html", lang, &path, "centers", &centers, &own, |c| {
+                self.families[c.id]
+            })?;
         }
         profession_items.sort_by_cached_key(|p| sort_key(p["name"].as_str().unwrap_or_default()));
         let mut own = Context::new();
@@ -716,7 +763,9 @@ impl Renderer<'_> {
                 all_centers.iter().filter(|c| c.status == status).collect();
             let mut own = Context::new();
             own.insert("list", &json!({ "kind": "status", "code": status, "title": self.string(lang, &format!("status_{}", status.as_str().replace('-', "_"))) }));
-            self.paginated("list.html", lang, &path, "centers", &centers, &own)?;
+            self.paginated("list.html", lang, &path, "centers", &centers, &own, |c| {
+                self.families[c.id]
+            })?;
         }
 
         self.timings.phase("region/profession/status");
@@ -728,6 +777,13 @@ impl Renderer<'_> {
             "changes",
             &change_views,
             &Context::new(),
+            |c| {
+                fingerprint::page(
+                    self.families[c.center_id],
+                    c.change,
+                    [hash_json(&(&c.certificate.url, c.date))],
+                )
+            },
         )?;
         let mut own = Context::new();
         own.insert(

@@ -17,6 +17,9 @@ pub struct Link {
 /// A center in a list.
 #[derive(Debug, Clone, Serialize)]
 pub struct CenterItem {
+    /// Which center (not shown: for the fingerprints of the pages that list it).
+    #[serde(skip)]
+    pub id: CenterId,
     pub bin: String,
     pub name: String,
     pub url: String,
@@ -28,6 +31,9 @@ pub struct CenterItem {
 /// A dated change of a certificate's status.
 #[derive(Debug, Clone, Serialize)]
 pub struct ChangeView {
+    /// The certificate's center (not shown: for the fingerprints of the pages that list it).
+    #[serde(skip)]
+    pub center_id: CenterId,
     pub date: NaiveDate,
     pub status: Status,
     /// `issued`, `revoked`, `resumed`, `terminated`, `reissued` or `expired`.
@@ -165,6 +171,7 @@ impl Views<'_> {
         let center = &self.registry.centers[id];
         let link = self.center_link(id);
         CenterItem {
+            id,
             bin: center.bin.to_string(),
             name: link.name,
             url: link.url,
@@ -178,6 +185,7 @@ impl Views<'_> {
         let certificate = &self.registry.certificates[t.certificate];
         let event = self.registry.event_of(t);
         ChangeView {
+            center_id: certificate.center,
             date: t.date,
             status: t.to,
             change: self.registry.change_name(t),
