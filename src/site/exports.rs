@@ -221,61 +221,57 @@ pub fn center_json(
     })
 }
 
-/// A sequence serialized one element at a time, made when it is written (so that the whole
-/// register is never one value in memory).
-struct Lazy<F>(usize, F);
-
-impl<F: Fn(usize) -> Value> Serialize for Lazy<F> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeSeq;
-        let mut seq = serializer.serialize_seq(Some(self.0))?;
-        for i in 0..self.0 {
-            seq.serialize_element(&(self.1)(i))?;
-        }
-        seq.end()
-    }
-}
-
-/// `/data/register.json`: the whole register with derived statuses, as bytes.
+/// `/data/register.json`: the whole register with derived statuses, as bytes. It is one
+/// line of compact JSON (a bulk download, a tenth of a gigabyte at 100,000 centers), written
+/// record by record on every core, so the register is never one value in memory.
 pub fn register_json(registry: &Registry, urls: &Urls, as_of: NaiveDate, lang: Lang) -> Vec<u8> {
-    #[derive(Serialize)]
-    struct Register<C, K> {
-        as_of: NaiveDate,
-        validity_years: u32,
-        regions: Vec<Value>,
-        professions: Vec<Value>,
-        centers: C,
-        certificates: K,
-    }
-    let register = Register {
-        as_of,
-        validity_years: registry.validity_years,
-        regions: registry
-            .regions
-            .iter()
-            .map(|r| json!({ "code": r.code, "name": r.name }))
-            .collect(),
-        professions: registry
-            .professions
-            .iter()
-            .enumerate()
-            .map(|(i, p)| {
-                json!({
-                    "code": p.code,
-                    "name": p.name,
-                    "url": urls.permalink(Some(lang), &profession_page(registry, i)),
-                })
-            })
-            .collect(),
-        centers: Lazy(registry.centers.len(), |id| {
-            center_json(registry, urls, id, as_of, lang)
-        }),
-        certificates: Lazy(registry.certificates.len(), |id| {
-            certificate_json(registry, urls, id, as_of, lang)
-        }),
+    use rayon::prelude::*;
+    // Serializing plain data cannot fail.
+    let compact = |value: &Value| serde_json::to_vec(value).unwrap_or_default();
+    let array = |records: Vec<Vec<u8>>| -> Vec<u8> {
+        let mut out = Vec::with_capacity(records.iter().map(|r| r.len() + 1).sum::<usize>() + 2);
+        out.push(b'[');
+        // Each record is freed as soon as it is copied.
+        for (i, record) in records.into_iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(&record);
+        }
+        out.push(b']');
+        out
     };
-    // Writing plain data into memory cannot fail.
-    serde_json::to_vec_pretty(&register).unwrap_or_default()
+    let centers = array(
+        (0..registry.centers.len())
+            .into_par_iter()
+            .map(|id| compact(&center_json(registry, urls, id, as_of, lang)))
+            .collect(),
+    );
+    let certificates = array(
+        (0..registry.certificates.len())
+            .into_par_iter()
+            .map(|id| compact(&certificate_json(registry, urls, id, as_of, lang)))
+            .collect(),
+    );
+    let head = json!({
+        "as_of": as_of,
+        "validity_years": registry.validity_years,
+        "regions": registry.regions.iter().map(|r| json!({ "code": r.code, "name": r.name })).collect::<Vec<_>>(),
+        "professions": registry.professions.iter().enumerate().map(|(i, p)| json!({
+            "code": p.code,
+            "name": p.name,
+            "url": urls.permalink(Some(lang), &profession_page(registry, i)),
+        })).collect::<Vec<_>>(),
+    });
+    // `{head fields,"centers":[...],"certificates":[...]}`
+    let mut out = compact(&head);
+    out.pop(); // the closing brace
+    out.extend_from_slice(b",\"centers\":");
+    out.extend_from_slice(&centers);
+    out.extend_from_slice(b",\"certificates\":");
+    out.extend_from_slice(&certificates);
+    out.push(b'}');
+    out
 }
 
 /// JSON for a `<script>` element: `<`, `>` and `&` (and the JavaScript line separators) as

@@ -500,13 +500,13 @@ impl Renderer<'_> {
         Ok(())
     }
 
-    fn sorted_centers(
-        &self,
-        views: &Views<'_>,
-        ids: impl Iterator<Item = usize>,
-    ) -> Vec<CenterItem> {
-        let mut items: Vec<CenterItem> = ids.map(|id| views.center_item(id)).collect();
-        items.sort_by_cached_key(|c| (sort_key(&c.name), c.bin.clone()));
+    /// Every center as a list entry, A–Z in the page's language.
+    fn sorted_centers(&self, views: &Views<'_>) -> Vec<CenterItem> {
+        let mut items: Vec<CenterItem> = (0..self.inputs.registry.centers.len())
+            .into_par_iter()
+            .map(|id| views.center_item(id))
+            .collect();
+        items.par_sort_by_cached_key(|c| (sort_key(&c.name), c.bin.clone()));
         items
     }
 
@@ -568,7 +568,7 @@ impl Renderer<'_> {
             as_of: inputs.as_of,
         };
         let site_key = self.site_key(lang);
-        let all_centers = self.sorted_centers(&views, 0..registry.centers.len());
+        let all_centers = self.sorted_centers(&views);
         let changes: Vec<_> = registry
             .all_transitions()
             .into_iter()

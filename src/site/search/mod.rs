@@ -21,6 +21,7 @@ pub mod fold;
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
+use rayon::prelude::*;
 use serde_json::{json, Value};
 
 use super::collate::sort_key;
@@ -170,7 +171,7 @@ pub fn build_index(
 ) -> SearchIndex {
     let default_lang = languages.first().copied().unwrap_or(Lang::Kk);
     let mut order: Vec<usize> = (0..registry.centers.len()).collect();
-    order.sort_by_cached_key(|&c| {
+    order.par_sort_by_cached_key(|&c| {
         (
             sort_key(registry.centers[c].name.get(default_lang)),
             registry.centers[c].bin.to_string(),
@@ -183,7 +184,7 @@ pub fn build_index(
     let docs = order.len();
     let status_index = |s: Status| Status::ALL.iter().position(|&x| x == s).unwrap_or(0);
     let statuses: Vec<usize> = order
-        .iter()
+        .par_iter()
         .map(|&c| status_index(registry.center_status(c, as_of).0))
         .collect();
     let facet_code: Vec<usize> = order
@@ -195,10 +196,9 @@ pub fn build_index(
     let mut files = Files { files: Vec::new() };
 
     // Display records.
-    let chunk_hashes: Vec<String> = order
-        .chunks(CHUNK)
-        .enumerate()
-        .map(|(n, centers)| {
+    let chunks: Vec<Value> = order
+        .par_chunks(CHUNK)
+        .map(|centers| {
             let records: Vec<Value> = centers
                 .iter()
                 .map(|&c| {
@@ -214,8 +214,13 @@ pub fn build_index(
                     ])
                 })
                 .collect();
-            files.add(&format!("d-{n}"), &Value::Array(records))
+            Value::Array(records)
         })
+        .collect();
+    let chunk_hashes: Vec<String> = chunks
+        .iter()
+        .enumerate()
+        .map(|(n, records)| files.add(&format!("d-{n}"), records))
         .collect();
 
     // Chunk names, 64 to a directory file, so that the meta file stays small.
@@ -226,18 +231,24 @@ pub fn build_index(
         .collect();
 
     // Words of names and cities.
-    let mut postings: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-    for (doc, &c) in order.iter().enumerate() {
-        let center = &registry.centers[c];
-        let mut words = BTreeSet::new();
-        for lang in Lang::ALL {
-            if let Some(name) = center.name.in_lang(lang) {
-                words.extend(fold::tokens(name));
+    let words: Vec<BTreeSet<String>> = order
+        .par_iter()
+        .map(|&c| {
+            let center = &registry.centers[c];
+            let mut words = BTreeSet::new();
+            for lang in Lang::ALL {
+                if let Some(name) = center.name.in_lang(lang) {
+                    words.extend(fold::tokens(name));
+                }
             }
-        }
-        if let Some(city) = &center.city {
-            words.extend(fold::tokens(city));
-        }
+            if let Some(city) = &center.city {
+                words.extend(fold::tokens(city));
+            }
+            words
+        })
+        .collect();
+    let mut postings: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (doc, words) in words.into_iter().enumerate() {
         for word in words {
             postings.entry(word).or_default().push(doc);
         }
