@@ -10,7 +10,7 @@
 //! what it published, with each file's fingerprint (see `site::fingerprint`), which lets the
 //! next build skip rendering what cannot have changed.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::fs;
 use std::io::Write;
 use std::path::{Component, Path, PathBuf};
@@ -167,6 +167,11 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> PublishError + '_ {
     }
 }
 
+/// A checked `/`-separated relative path as a path of this system.
+fn relative_path(path: &str) -> PathBuf {
+    path.split('/').collect()
+}
+
 /// A relative path made only of normal components.
 fn checked_relative(path: &str) -> Result<PathBuf, PublishError> {
     let relative = Path::new(path);
@@ -215,20 +220,15 @@ pub struct Publication {
 struct State {
     /// This publication: path → fingerprint.
     files: HashMap<String, Option<u64>>,
-    /// Staged files: (staged copy, path), in the order they came.
-    staged: Vec<(PathBuf, String)>,
+    /// Staged files (under the staging folder at the same path).
+    staged: Vec<String>,
     unchanged: usize,
     skipped: usize,
     /// The key of this publication's inputs; when it is the published one, the files and
     /// HTML pages of the site (all kept).
     site_key: Option<u64>,
     all_kept: Option<(usize, usize)>,
-    /// Staging subfolders made so far.
-    folders: HashSet<usize>,
 }
-
-/// Staged files per staging subfolder.
-const PER_FOLDER: usize = 4096;
 
 impl Publication {
     /// Starts a publication into `out_dir` (created if needed); a staging folder left by an
@@ -298,13 +298,15 @@ impl Publication {
         // would not clean up (and fingerprints of neither, so nothing is skipped after one).
         let same_manifest = state.files == *self.previous();
         if !same_manifest {
-            let all: HashMap<&str, Option<u64>> = self
-                .previous()
-                .keys()
-                .chain(state.files.keys())
-                .map(|p| (p.as_str(), None))
-                .collect();
-            write_manifest(&self.out_dir, &all)?;
+            let previous = self.previous();
+            let all = previous.keys().map(|p| (p.as_str(), None)).chain(
+                state
+                    .files
+                    .keys()
+                    .filter(|p| !previous.contains_key(*p))
+                    .map(|p| (p.as_str(), None)),
+            );
+            write_manifest(&self.out_dir, all, previous.len())?;
         }
         let mut report = PublishReport {
             unchanged: state.unchanged,
@@ -313,24 +315,44 @@ impl Publication {
             html_pages,
             ..PublishReport::default()
         };
-        // Assets, then pages; within each, on every core (a rename is a metadata operation).
-        let (mut assets, mut pages): (Vec<_>, Vec<_>) =
-            state.staged.iter().partition(|(_, p)| !is_page(p));
-        for group in [&mut assets, &mut pages] {
-            group.sort_by(|a, b| a.1.cmp(&b.1));
+        // What moves: a staged file whose folder is published moves alone; the others move
+        // with the highest folder of theirs that is not published yet (a new center's folder,
+        // or on a first build a whole section), in one rename. Assets go first, then what
+        // holds a page: assets are in place no later than the pages that name them.
+        let mut staged = state.staged;
+        staged.sort_unstable();
+        let mut folder_exists: HashMap<String, bool> = HashMap::new();
+        let mut moves: BTreeMap<String, bool> = BTreeMap::new();
+        for path in &staged {
+            let mut unit = path.as_str();
+            for (at, _) in path.match_indices('/') {
+                let folder = &path[..at];
+                let exists = *folder_exists
+                    .entry(folder.to_owned())
+                    .or_insert_with(|| self.out_dir.join(relative_path(folder)).is_dir());
+                if !exists {
+                    unit = folder;
+                    break;
+                }
+            }
+            *moves.entry(unit.to_owned()).or_default() |= is_page(path);
+        }
+        // (A move never lies inside another: a path's highest new folder is the same for
+        // every path under it.)
+        let (assets, pages): (Vec<_>, Vec<_>) = moves.into_iter().partition(|(_, page)| !page);
+        for group in [assets, pages] {
             group
                 .par_iter()
-                .try_for_each(|(staged, path)| -> Result<(), PublishError> {
-                    let target = self.out_dir.join(path);
+                .try_for_each(|(unit, _)| -> Result<(), PublishError> {
+                    let target = self.out_dir.join(relative_path(unit));
                     if let Some(dir) = target.parent() {
                         make_folder(dir)?;
                     }
-                    fs::rename(staged, &target).map_err(io(&target))
+                    fs::rename(self.staging.join(relative_path(unit)), &target).map_err(io(&target))
                 })?;
-            report
-                .written
-                .extend(group.iter().map(|(_, path)| path.clone()));
         }
+        let (assets, pages): (Vec<_>, Vec<_>) = staged.into_iter().partition(|p| !is_page(p));
+        report.written = assets.into_iter().chain(pages).collect();
         let mut stale: Vec<&String> = self
             .previous()
             .keys()
@@ -350,9 +372,8 @@ impl Publication {
             remove_empty_parents(&target, &self.out_dir);
         }
         if !same_manifest {
-            let files: HashMap<&str, Option<u64>> =
-                state.files.iter().map(|(p, f)| (p.as_str(), *f)).collect();
-            write_manifest(&self.out_dir, &files)?;
+            let files = state.files.iter().map(|(p, f)| (p.as_str(), *f));
+            write_manifest(&self.out_dir, files, state.files.len())?;
         }
         if let Some(key) = state.site_key {
             let text = format!("{key:016x} {} {html_pages}\n", state.files.len());
@@ -414,22 +435,12 @@ impl Sink for Publication {
             return Ok(());
         }
         self.record(path.clone(), fingerprint)?;
-        let number = {
-            let mut state = self.state();
-            let number = state.staged.len();
-            state.staged.push((PathBuf::new(), path));
-            // Made under the lock: another thread may stage the folder's second file first.
-            if state.folders.insert(number / PER_FOLDER) {
-                let folder = self.staging.join(format!("{}", number / PER_FOLDER));
-                fs::create_dir_all(&folder).map_err(io(&folder))?;
-            }
-            number
-        };
-        let staged = self
-            .staging
-            .join(format!("{}/{number}", number / PER_FOLDER));
+        let staged = self.staging.join(relative_path(&path));
+        if let Some(dir) = staged.parent() {
+            make_folder(dir)?;
+        }
         write_file(&staged, &bytes)?;
-        self.state().staged[number].0 = staged;
+        self.state().staged.push(path);
         Ok(())
     }
 }
@@ -514,16 +525,24 @@ fn read_manifest(out_dir: &Path) -> HashMap<String, Option<u64>> {
 }
 
 /// (In no particular order: sorting a million paths costs more than it gives.)
-fn write_manifest(out_dir: &Path, files: &HashMap<&str, Option<u64>>) -> Result<(), PublishError> {
-    let mut text = String::with_capacity(files.len() * 64);
+fn write_manifest<'a>(
+    out_dir: &Path,
+    files: impl Iterator<Item = (&'a str, Option<u64>)>,
+    count: usize,
+) -> Result<(), PublishError> {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut text: Vec<u8> = Vec::with_capacity(count * 72);
     for (path, fingerprint) in files {
-        text.push_str(path);
+        text.extend_from_slice(path.as_bytes());
         if let Some(fingerprint) = fingerprint {
-            text.push_str(&format!("\t{fingerprint:016x}"));
+            text.push(b'\t');
+            for shift in (0..16).rev() {
+                text.push(HEX[(fingerprint >> (shift * 4)) as usize & 0xf]);
+            }
         }
-        text.push('\n');
+        text.push(b'\n');
     }
-    write_atomically(&out_dir.join(MANIFEST), text.as_bytes())
+    write_atomically(&out_dir.join(MANIFEST), &text)
 }
 
 #[cfg(test)]

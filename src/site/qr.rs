@@ -4,6 +4,8 @@
 //! valid code; scoring all eight was most of a build's time), and the image is one path of
 //! horizontal runs of dark modules.
 
+use std::fmt::Write;
+
 use qrcode::canvas::{Canvas, MaskPattern};
 use qrcode::{Color, EcLevel};
 
@@ -30,13 +32,15 @@ pub fn qr_svg(url: &str) -> Option<String> {
                 while x < width && colors[y * width + x] == Color::Dark {
                     x += 1;
                 }
-                path.push_str(&format!(
+                // Writing into a String cannot fail.
+                let _ = write!(
+                    path,
                     "M{} {}h{}v1h-{}z",
                     start + QUIET,
                     y + QUIET,
                     x - start,
                     x - start
-                ));
+                );
             } else {
                 x += 1;
             }
