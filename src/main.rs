@@ -5,6 +5,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
+/// A site is millions of small strings (cells, pages, paths): mimalloc allocates and frees
+/// them markedly faster than the system allocator.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
 
@@ -208,6 +213,9 @@ fn build(
                 output_dir.display(),
                 report.elapsed
             );
+            // The process ends here: freeing a large register string by string would only
+            // delay the exit (a tenth of a second at 100,000 centers).
+            std::mem::forget(report);
             ExitCode::SUCCESS
         }
         Err(tizilim::site::BuildError::Site(tizilim::Error::Register(invalid))) => {

@@ -124,8 +124,10 @@ pub fn resolve(root: &Path, url_path: &str) -> Resolved {
     };
     let mut path = root.to_owned();
     for segment in decoded.split('/').filter(|s| !s.is_empty()) {
+        // tizilim's own bookkeeping (manifest, staging) is not part of the site.
         if segment == "."
             || segment == ".."
+            || segment.starts_with(".tizilim")
             || Path::new(segment)
                 .components()
                 .any(|c| !matches!(c, Component::Normal(_)))
@@ -416,6 +418,9 @@ mod tests {
         std::fs::create_dir_all(root.join("centers/190540001230")).unwrap();
         std::fs::write(root.join("centers/190540001230/index.html"), "Әділет").unwrap();
         std::fs::write(root.join("орталық.txt"), "ok").unwrap();
+        std::fs::write(root.join(".tizilim-published"), "index.html").unwrap();
+        std::fs::create_dir_all(root.join(".tizilim-staging/centers")).unwrap();
+        std::fs::write(root.join(".tizilim-staging/centers/x.html"), "draft").unwrap();
         let outside = tempfile::tempdir().unwrap();
         std::fs::write(outside.path().join("secret.txt"), "secret").unwrap();
         #[cfg(unix)]
@@ -449,6 +454,9 @@ mod tests {
             "/%C0%AE%C0%AE/secret.txt",
             "relative",
             "/nothing-here",
+            "/.tizilim-published",
+            "/.tizilim-staging/centers/x.html",
+            "/%2etizilim-published",
         ] {
             assert_eq!(resolve(&root, bad), Resolved::NotFound, "{bad}");
         }

@@ -1,7 +1,9 @@
 //! The checked register: every record resolved, cross-referenced and indexed. Only
 //! `validate` builds one, and only from a register without errors.
 
-use std::collections::HashMap;
+/// The register's indexes: a fast hash that still resists crafted collisions (the keys come
+/// from the register's files).
+pub(crate) type Index<K, V> = std::collections::HashMap<K, V, ahash::RandomState>;
 
 use chrono::NaiveDate;
 
@@ -97,13 +99,13 @@ pub struct Registry {
     pub certificates: Vec<Certificate>,
     /// The term of a certificate in years when `valid_until` is not given.
     pub validity_years: u32,
-    pub(crate) region_by_code: HashMap<String, RegionId>,
-    pub(crate) profession_by_code: HashMap<String, ProfessionId>,
-    pub(crate) center_by_bin: HashMap<String, CenterId>,
-    pub(crate) certificate_by_number: HashMap<String, CertificateId>,
-    pub(crate) certificate_by_slug: HashMap<String, CertificateId>,
+    pub(crate) region_by_code: Index<String, RegionId>,
+    pub(crate) profession_by_code: Index<String, ProfessionId>,
+    pub(crate) center_by_bin: Index<String, CenterId>,
+    pub(crate) certificate_by_number: Index<String, CertificateId>,
+    pub(crate) certificate_by_slug: Index<String, CertificateId>,
     /// Lenient number key ([`super::ident::number_key`]) → certificates.
-    pub(crate) certificates_by_key: HashMap<String, Vec<CertificateId>>,
+    pub(crate) certificates_by_key: Index<String, Vec<CertificateId>>,
 }
 
 impl Registry {

@@ -195,7 +195,7 @@ pub fn validate(
     }
     report_cycles(&reg, diags);
 
-    let mut first_scope_line: HashMap<(CertificateId, ProfessionId), usize> = HashMap::new();
+    let mut first_scope_line: Index<(CertificateId, ProfessionId), usize> = Index::default();
     for row in register.scope {
         let Some(certificate) = reg.certificate(&row.certificate) else {
             if !rejected_certificates.contains(&row.certificate) {
@@ -284,9 +284,10 @@ fn index_references(
     rows: Vec<Located<CodedRow>>,
     what: &'static str,
     diags: &mut Diagnostics,
-) -> (Vec<Reference>, HashMap<String, usize>) {
+) -> (Vec<Reference>, Index<String, usize>) {
     let mut entries: Vec<Reference> = Vec::with_capacity(rows.len());
-    let mut index: HashMap<String, usize> = HashMap::with_capacity(rows.len());
+    let mut index: Index<String, usize> =
+        Index::with_capacity_and_hasher(rows.len(), Default::default());
     for located in rows {
         let (position, row) = (located.position, located.row);
         if let Some(&first) = index.get(&row.code) {
