@@ -273,7 +273,7 @@ fn main() {
         .join("target/bench-tools/node_modules/@pagefind/linux-x64/bin/pagefind_extended");
     let pagefind = pagefind.exists().then_some(pagefind);
     println!(
-        "machine: {} cores; median of one run each (see README)",
+        "machine: {} cores; one run of each",
         std::thread::available_parallelism().map_or(0, |n| n.get())
     );
     println!("\nfull default mode (three languages)");
