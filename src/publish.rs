@@ -212,6 +212,8 @@ pub struct Publication {
     staging: PathBuf,
     /// The previous publication: path → fingerprint (read when first needed).
     previous: std::sync::OnceLock<HashMap<String, Option<u64>>>,
+    /// Whether the staging folder was made (or why it could not be).
+    staging_ready: std::sync::OnceLock<Result<(), String>>,
     state: Mutex<State>,
     committed: bool,
 }
@@ -231,23 +233,30 @@ struct State {
 }
 
 impl Publication {
-    /// Starts a publication into `out_dir` (created if needed); a staging folder left by an
-    /// interrupted one is removed.
+    /// Starts a publication into `out_dir`. Nothing is touched until the first file is
+    /// staged (a build that fails before does not even create the output folder).
     pub fn begin(out_dir: &Path) -> Result<Publication, PublishError> {
-        fs::create_dir_all(out_dir).map_err(io(out_dir))?;
-        let staging = out_dir.join(STAGING);
-        match fs::remove_dir_all(&staging) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(io(&staging)(e)),
-        }
-        fs::create_dir(&staging).map_err(io(&staging))?;
         Ok(Publication {
             out_dir: out_dir.to_owned(),
-            staging,
+            staging: out_dir.join(STAGING),
             previous: std::sync::OnceLock::new(),
+            staging_ready: std::sync::OnceLock::new(),
             state: Mutex::new(State::default()),
             committed: false,
+        })
+    }
+
+    /// Makes a fresh staging folder (and the output folder), once; a staging folder left by
+    /// an interrupted publication is removed.
+    fn prepare_staging(&self) -> Result<(), PublishError> {
+        let ready = self.staging_ready.get_or_init(|| {
+            fs::create_dir_all(&self.out_dir).map_err(|e| e.to_string())?;
+            remove_folder(&self.staging).map_err(|e| e.to_string())?;
+            fs::create_dir(&self.staging).map_err(|e| e.to_string())
+        });
+        ready.clone().map_err(|message| PublishError::Io {
+            path: self.staging.clone(),
+            source: std::io::Error::other(message),
         })
     }
 
@@ -277,7 +286,7 @@ impl Publication {
         let state = std::mem::take(&mut *self.state());
         if let Some((files, html_pages)) = state.all_kept {
             self.committed = true;
-            fs::remove_dir_all(&self.staging).map_err(io(&self.staging))?;
+            remove_folder(&self.staging).map_err(io(&self.staging))?;
             return Ok(PublishReport {
                 skipped: files,
                 files,
@@ -286,6 +295,7 @@ impl Publication {
             });
         }
         let html_pages = state.files.keys().filter(|p| p.ends_with(".html")).count();
+        fs::create_dir_all(&self.out_dir).map_err(io(&self.out_dir))?;
         // From here until the end the output is not what any set of inputs published.
         let key_file = self.out_dir.join(SITE_KEY);
         match fs::remove_file(&key_file) {
@@ -380,7 +390,7 @@ impl Publication {
             write_atomically(&key_file, text.as_bytes())?;
         }
         self.committed = true;
-        fs::remove_dir_all(&self.staging).map_err(io(&self.staging))?;
+        remove_folder(&self.staging).map_err(io(&self.staging))?;
         Ok(report)
     }
 }
@@ -435,6 +445,7 @@ impl Sink for Publication {
             return Ok(());
         }
         self.record(path.clone(), fingerprint)?;
+        self.prepare_staging()?;
         let staged = self.staging.join(relative_path(&path));
         if let Some(dir) = staged.parent() {
             make_folder(dir)?;
@@ -452,6 +463,14 @@ impl Drop for Publication {
         if !self.committed {
             let _ = fs::remove_dir_all(&self.staging);
         }
+    }
+}
+
+/// Removes a folder and everything in it, if it is there.
+fn remove_folder(dir: &Path) -> std::io::Result<()> {
+    match fs::remove_dir_all(dir) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        other => other,
     }
 }
 

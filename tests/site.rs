@@ -450,6 +450,42 @@ fn an_invalid_register_leaves_the_output_exactly_as_it_was() {
     );
     assert!(stderr.contains("nothing was published"), "{stderr}");
     assert_eq!(snapshot(out.path()), before);
+    // A first build that fails does not even make the output folder.
+    let never = out.path().join("never");
+    assert!(tizilim::site::build(root.path(), &never, &Default::default()).is_err());
+    assert!(!never.exists());
+}
+
+/// A template that fails on one record only (here: a center page that needs a phone number)
+/// stops the build after much was rendered and staged: none of it is published.
+#[test]
+fn a_template_failing_midway_publishes_nothing() {
+    let root = temp_site_with_theme("valid-csv");
+    let out = tempfile::tempdir().unwrap();
+    build(root.path(), out.path(), "2026-11-25", None);
+    let before = snapshot(out.path());
+    let template = root.path().join("themes/default/templates/center.html");
+    let text = fs::read_to_string(&template).unwrap();
+    fs::write(
+        &template,
+        text.replacen(
+            "{% block content %}",
+            "{% block content %}{{ center.phone | upper }}",
+            1,
+        ),
+    )
+    .unwrap();
+    let result = tizilim::site::build(
+        root.path(),
+        out.path(),
+        &tizilim::site::BuildOptions {
+            as_of: Some(common::date("2026-11-25")),
+            ..Default::default()
+        },
+    );
+    let error = result.expect_err("a center without a phone").to_string();
+    assert!(error.contains("center.html"), "{error}");
+    assert_eq!(snapshot(out.path()), before);
 }
 
 #[test]

@@ -3,8 +3,8 @@
 //! change re-renders only the pages that can show it.
 //!
 //! A page's fingerprint combines:
-//! - the **site** key: everything every page may show or be shaped by — the program's version,
-//!   the settings, the theme (templates, strings, static files), the content pages, the base
+//! - the **site** key: everything every page may show or be shaped by — the program (its
+//!   version and its executable file), the settings, the theme (templates, strings, static files), the content pages, the base
 //!   URL, the as-of date and the page's language;
 //! - the **record** key of what the page shows. A center's pages (and those of its
 //!   certificates) show the center, every certificate of it with scope and events, the
@@ -82,6 +82,13 @@ pub fn site_keys(
     languages: &[Lang],
 ) -> Vec<(Lang, u64)> {
     let mut key = Key::new(concat!("tizilim ", env!("CARGO_PKG_VERSION")));
+    // A new build of the program may render differently at the same version number: pages
+    // published by another executable are rendered again.
+    let program = std::env::current_exe()
+        .and_then(std::fs::metadata)
+        .map(|m| (m.len(), m.modified().ok()))
+        .ok();
+    key.value(program);
     key.str(&format!("{config:?}")).str(base_url).date(as_of);
     key.str(&theme.name);
     for (name, source) in &theme.templates {
