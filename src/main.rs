@@ -125,6 +125,7 @@ fn main() -> ExitCode {
                 base_url,
                 as_of,
                 progress: terminal_progress(),
+                ..Default::default()
             };
             build(&root, &output_dir, options)
         }

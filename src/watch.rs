@@ -171,6 +171,7 @@ pub fn watch(
             base_url: options.base_url.clone(),
             as_of: Some(as_of),
             progress: options.progress.clone(),
+            ..BuildOptions::default()
         };
         site::build(&options.root, &options.output_dir, &build_options)
     };

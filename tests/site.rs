@@ -165,6 +165,46 @@ fn lists_feeds_and_sitemap_are_complete() {
     assert!(text(out.path(), "robots.txt").contains("Sitemap: http://127.0.0.1:1111/sitemap.xml"));
 }
 
+/// Past the protocol's limit of URLs a file (lowered here), `sitemap.xml` is an index of
+/// parts that together list every page once.
+#[test]
+fn a_large_sitemap_is_split_into_an_index_and_parts() {
+    let rendered = tizilim::site::render(
+        sample_root(),
+        &tizilim::site::BuildOptions {
+            as_of: Some(common::date("2026-11-25")),
+            sitemap_limit: Some(400),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let file = |path: &str| String::from_utf8(rendered.files.get(path).unwrap().to_vec()).unwrap();
+    let index = file("sitemap.xml");
+    assert!(index.contains("<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">"));
+    let pages = rendered
+        .files
+        .paths()
+        .filter(|p| p.ends_with(".html") && !p.ends_with("404.html"))
+        .count();
+    let parts = pages.div_ceil(400);
+    assert!(parts >= 2, "{pages}");
+    assert_eq!(index.matches("<sitemap><loc>").count(), parts);
+    let mut listed = BTreeSet::new();
+    for n in 1..=parts {
+        assert!(index.contains(&format!("<loc>http://127.0.0.1:1111/sitemap-{n}.xml</loc>")));
+        let part = file(&format!("sitemap-{n}.xml"));
+        assert!(part.matches("<loc>").count() <= 400);
+        for loc in part.split("<loc>").skip(1) {
+            assert!(listed.insert(loc.split("</loc>").next().unwrap().to_owned()));
+        }
+    }
+    assert_eq!(listed.len(), pages);
+    assert!(rendered
+        .files
+        .get(&format!("sitemap-{}.xml", parts + 1))
+        .is_none());
+}
+
 #[test]
 fn statuses_show_as_of_the_chosen_date() {
     let root = temp_site_with_theme("valid-csv");

@@ -32,6 +32,9 @@ pub struct BuildOptions {
     pub as_of: Option<NaiveDate>,
     /// Hears how far rendering has got.
     pub progress: Progress,
+    /// URLs in one sitemap file (default: the protocol's 50,000); past it `sitemap.xml` is
+    /// an index of `sitemap-N.xml` files.
+    pub sitemap_limit: Option<usize>,
 }
 
 /// A listener for rendering progress: `(records rendered, records in all)`, called now and
@@ -120,6 +123,7 @@ pub fn render_into(
         urls: urls::Urls::new(&base_url, site.config.default_language),
         as_of,
         progress: options.progress.clone(),
+        sitemap_limit: options.sitemap_limit.unwrap_or(render::SITEMAP_LIMIT),
     };
     render::render_site(&inputs, sink)?;
     Ok((site, as_of))

@@ -179,6 +179,8 @@ pub struct Inputs<'a> {
     pub urls: Urls,
     pub as_of: NaiveDate,
     pub progress: super::Progress,
+    /// URLs in one sitemap file ([`SITEMAP_LIMIT`]).
+    pub sitemap_limit: usize,
 }
 
 #[derive(Serialize)]
@@ -248,6 +250,9 @@ impl Pager {
         }
     }
 }
+
+/// URLs in one sitemap file, by the sitemap protocol.
+pub const SITEMAP_LIMIT: usize = 50_000;
 
 /// A list's page path: `base` for the first page, `base` + `page/N/` after.
 fn list_page(base: &str, n: usize) -> String {
@@ -931,9 +936,26 @@ impl Renderer<'_> {
         let mut sitemap =
             std::mem::take(&mut *self.sitemap.lock().unwrap_or_else(|e| e.into_inner()));
         sitemap.sort();
-        let mut own = Context::new();
-        own.insert("urls", &sitemap);
-        self.emit("sitemap.xml", None, "sitemap.xml", own)?;
+        // The sitemap protocol allows 50,000 URLs a file: past that, `sitemap.xml` is an index
+        // of `sitemap-N.xml` files.
+        let limit = inputs.sitemap_limit.max(1);
+        if sitemap.len() <= limit {
+            let mut own = Context::new();
+            own.insert("urls", &sitemap);
+            self.emit("sitemap.xml", None, "sitemap.xml", own)?;
+        } else {
+            let mut parts = Vec::new();
+            for (n, part) in sitemap.chunks(limit).enumerate() {
+                let path = format!("sitemap-{}.xml", n + 1);
+                let mut own = Context::new();
+                own.insert("urls", part);
+                self.emit("sitemap.xml", None, &path, own)?;
+                parts.push(urls.permalink(None, &path));
+            }
+            let mut own = Context::new();
+            own.insert("sitemaps", &parts);
+            self.emit("sitemap_index.xml", None, "sitemap.xml", own)?;
+        }
         let mut own = Context::new();
         own.insert("sitemap_url", &urls.permalink(None, "sitemap.xml"));
         self.emit("robots.txt", None, "robots.txt", own)?;
