@@ -22,6 +22,8 @@ use rayon::prelude::*;
 pub const MANIFEST: &str = ".tizilim-published";
 /// The key of the inputs of the last complete publication, in the output folder.
 pub const SITE_KEY: &str = ".tizilim-published.key";
+/// The lock file of the output folder (publications into it take turns).
+pub const LOCK: &str = ".tizilim-lock";
 /// The staging folder of a publication in progress, in the output folder.
 pub const STAGING: &str = ".tizilim-staging";
 
@@ -214,6 +216,8 @@ pub struct Publication {
     previous: std::sync::OnceLock<HashMap<String, Option<u64>>>,
     /// Whether the staging folder was made (or why it could not be).
     staging_ready: std::sync::OnceLock<Result<(), String>>,
+    /// The output folder's lock, once taken.
+    lock: Mutex<Option<fs::File>>,
     state: Mutex<State>,
     committed: bool,
 }
@@ -233,24 +237,50 @@ struct State {
 }
 
 impl Publication {
-    /// Starts a publication into `out_dir`. Nothing is touched until the first file is
-    /// staged (a build that fails before does not even create the output folder).
+    /// Starts a publication into `out_dir`. Nothing is written until the first file is
+    /// staged (a build that fails before does not even create the output folder). Another
+    /// publication into the same folder (say `watch` and a `build` by hand) waits until this
+    /// one is over.
     pub fn begin(out_dir: &Path) -> Result<Publication, PublishError> {
-        Ok(Publication {
+        let publication = Publication {
             out_dir: out_dir.to_owned(),
             staging: out_dir.join(STAGING),
             previous: std::sync::OnceLock::new(),
             staging_ready: std::sync::OnceLock::new(),
+            lock: Mutex::new(None),
             state: Mutex::new(State::default()),
             committed: false,
-        })
+        };
+        if out_dir.is_dir() {
+            publication.hold_lock()?;
+        }
+        Ok(publication)
+    }
+
+    /// Takes the output folder's lock (an advisory lock on `.tizilim-lock`, released when the
+    /// publication ends, even by a crash), waiting for another publication to end.
+    fn hold_lock(&self) -> Result<(), PublishError> {
+        let mut lock = self.lock.lock().unwrap_or_else(|e| e.into_inner());
+        if lock.is_none() {
+            fs::create_dir_all(&self.out_dir).map_err(io(&self.out_dir))?;
+            let path = self.out_dir.join(LOCK);
+            let file = fs::OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(&path)
+                .map_err(io(&path))?;
+            file.lock().map_err(io(&path))?;
+            *lock = Some(file);
+        }
+        Ok(())
     }
 
     /// Makes a fresh staging folder (and the output folder), once; a staging folder left by
     /// an interrupted publication is removed.
     fn prepare_staging(&self) -> Result<(), PublishError> {
         let ready = self.staging_ready.get_or_init(|| {
-            fs::create_dir_all(&self.out_dir).map_err(|e| e.to_string())?;
+            self.hold_lock().map_err(|e| e.to_string())?;
             remove_folder(&self.staging).map_err(|e| e.to_string())?;
             fs::create_dir(&self.staging).map_err(|e| e.to_string())
         });
@@ -295,7 +325,7 @@ impl Publication {
             });
         }
         let html_pages = state.files.keys().filter(|p| p.ends_with(".html")).count();
-        fs::create_dir_all(&self.out_dir).map_err(io(&self.out_dir))?;
+        self.hold_lock()?;
         // From here until the end the output is not what any set of inputs published.
         let key_file = self.out_dir.join(SITE_KEY);
         match fs::remove_file(&key_file) {
@@ -683,5 +713,34 @@ mod tests {
         assert_eq!((report.skipped, report.files), (1, 1));
         assert!(report.written.is_empty() && report.removed.is_empty());
         assert!(out.path().join("index.html").exists());
+    }
+
+    #[test]
+    fn publications_into_one_folder_take_turns() {
+        let out = tempfile::tempdir().unwrap();
+        publish(&site(&[("index.html", "1")]), out.path()).unwrap();
+        let first = Publication::begin(out.path()).unwrap();
+        first.put("index.html".into(), None, b"2".to_vec()).unwrap();
+        let (began, heard) = std::sync::mpsc::channel();
+        let dir = out.path().to_owned();
+        let second = std::thread::spawn(move || {
+            let publication = Publication::begin(&dir).unwrap();
+            began.send(()).unwrap();
+            // It sees what the first one published, never its staging.
+            let seen = fs::read_to_string(dir.join("index.html")).unwrap();
+            publication.commit().unwrap();
+            seen
+        });
+        assert!(
+            heard
+                .recv_timeout(std::time::Duration::from_millis(300))
+                .is_err(),
+            "the second publication began while the first was staging"
+        );
+        first.commit().unwrap();
+        heard
+            .recv_timeout(std::time::Duration::from_secs(10))
+            .expect("the second publication begins once the first is over");
+        assert_eq!(second.join().unwrap(), "2");
     }
 }
