@@ -1,7 +1,8 @@
 //! Rendering: every page of the site in every language, from the theme's Tera templates,
-//! into a [`Sink`], skipping the pages whose fingerprint says they are published already. Templates see `config`, `lang`, `t` (the UI strings of the
-//! page's language), `current_path`, `current_url`, `alternates`, `as_of`, `nav`, and the
-//! page's own objects; functions `trans(key, lang)` and `get_url(path, lang?, cachebust?)`
+//! into a [`Sink`], skipping the pages whose fingerprint says they are published already.
+//! Templates see `config`, `lang`, `t` (the UI strings of the page's language),
+//! `current_path`, `current_url`, `alternates`, `as_of`, `nav_pages`, and the page's own
+//! objects; functions `trans(key, lang)` and `get_url(path, lang?, cachebust?)`
 //! and the filter `dmy` (a date as DD.MM.YYYY) work as in Zola.
 
 use std::collections::{BTreeMap, HashMap};
@@ -366,7 +367,10 @@ pub fn render_site(inputs: &Inputs<'_>, sink: &dyn Sink) -> Result<(), RenderErr
     let site_key = fingerprint::page(
         fingerprint::register_key(inputs.registry, &renderer.families),
         "site",
-        languages.iter().map(|&lang| renderer.site_key(lang)),
+        languages
+            .iter()
+            .map(|&lang| renderer.site_key(lang))
+            .chain([inputs.sitemap_limit as u64]),
     );
     if sink.keep_all(site_key) {
         renderer.timings.phase("nothing changed");
@@ -1035,5 +1039,38 @@ impl Renderer<'_> {
             "identifier": { "@type": "PropertyValue", "propertyID": "BIN", "value": center.bin },
         });
         value
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shown(current: usize, total: usize) -> String {
+        let pager = Pager::new(current, total, |n| format!("/p/{n}/"));
+        pager
+            .pages
+            .iter()
+            .map(|p| match (&p.url, p.current) {
+                (None, _) => "…".to_owned(),
+                (Some(_), true) => format!("[{}]", p.title),
+                (Some(_), false) => p.title.clone(),
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    #[test]
+    fn a_pager_names_the_ends_and_the_neighbours() {
+        assert_eq!(shown(1, 1), "[1]");
+        assert_eq!(shown(2, 3), "1 [2] 3");
+        assert_eq!(shown(1, 2000), "[1] 2 3 … 2000");
+        assert_eq!(shown(5, 10), "1 … 3 4 [5] 6 7 … 10");
+        assert_eq!(shown(4, 10), "1 2 3 [4] 5 6 … 10");
+        assert_eq!(shown(10, 10), "1 … 8 9 [10]");
+        let pager = Pager::new(5, 10, |n| format!("/p/{n}/"));
+        assert_eq!(pager.prev.as_deref(), Some("/p/4/"));
+        assert_eq!(pager.next.as_deref(), Some("/p/6/"));
+        assert!(Pager::new(10, 10, |n| n.to_string()).next.is_none());
     }
 }
