@@ -31,6 +31,10 @@ struct Args {
     /// Largest N for the comparable mode (Hugo + Pagefind take minutes at 100,000).
     #[arg(long, default_value_t = 10000)]
     compare_up_to: usize,
+    /// In comparable mode, also measure the bytes of typical queries in Chromium, on both
+    /// sites (`bench/query-bytes.mjs`; needs `npm ci`).
+    #[arg(long)]
+    query_bytes: bool,
 }
 
 fn copy_tree(from: &Path, to: &Path) {
@@ -381,5 +385,32 @@ fn main() {
             (hugo.seconds + pf.seconds) / tz.seconds,
             hugo.mib.max(pf.mib) / tz.mib,
         );
+        if args.query_bytes {
+            // Typical queries: a city, the first long word of a name (the distinctive one; the
+            // last is most often "орталығы"), its start, and that common last word.
+            let registry = tizilim::read_site(site.path())
+                .expect("the site")
+                .checked
+                .registry;
+            let center = &registry.centers[registry.centers.len() / 2];
+            let name = center.name.get(tizilim::register::Lang::Kk);
+            let long: Vec<&str> = name
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|w| w.chars().count() >= 5)
+                .collect();
+            let word = long.first().copied().unwrap_or(name).to_owned();
+            let common = long.last().copied().unwrap_or(name).to_owned();
+            let start: String = word.chars().take(4).collect();
+            let city = center.city.clone().unwrap_or_else(|| word.clone());
+            let status = Command::new("node")
+                .arg(repository.join("bench/query-bytes.mjs"))
+                .arg(out.path())
+                .arg(hugo_out.path())
+                .args([city, word, start, common])
+                .current_dir(repository)
+                .status()
+                .expect("node runs");
+            assert!(status.success(), "bench/query-bytes.mjs failed");
+        }
     }
 }
