@@ -55,7 +55,7 @@ const tz = await serve(tizilimDir);
 const pf = await serve(pagefindDir);
 const tzBase = `http://127.0.0.1:${tz.address().port}`;
 const pfBase = `http://127.0.0.1:${pf.address().port}`;
-console.log("query            | tizilim: results  data KB  assets KB | Pagefind: results  data KB  assets KB");
+console.log("query            | tizilim:   shown  data KB  assets KB | Pagefind:   found  data KB  assets KB");
 try {
   for (const word of words) {
     const t = await measure(async (page) => {

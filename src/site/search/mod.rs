@@ -253,11 +253,19 @@ pub fn build_index(
             postings.entry(word).or_default().push(doc);
         }
     }
+    // Words in more than one name in twenty would make their shards heavy: they leave the
+    // postings, and each gets a file of its own, the set of its centers (a bitset at most),
+    // fetched only for a query that has nothing rarer to go on.
     let common = (docs / 20).max(50);
     let stop: Vec<String> = postings
         .iter()
         .filter(|(_, ids)| ids.len() > common)
         .map(|(t, _)| t.clone())
+        .collect();
+    let stop_hashes: Vec<String> = stop
+        .iter()
+        .enumerate()
+        .map(|(i, word)| files.add(&format!("w-{i}"), &id_set(&postings[word], docs)))
         .collect();
     postings.retain(|_, ids| ids.len() <= common);
     let mut by_key: BTreeMap<String, Vec<(&String, &Vec<usize>)>> = BTreeMap::new();
@@ -373,6 +381,7 @@ pub fn build_index(
             "bins": bin_hashes,
             "certs": certificate_hashes,
             "stop": stop,
+            "stop_files": stop_hashes,
             "base": urls.link(None, "search/"),
             "centers": urls.link(Some(lang), "centers/"),
             "certificates": urls.link(Some(lang), "certificates/"),

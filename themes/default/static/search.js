@@ -113,7 +113,14 @@
     var keys = Object.keys(m.shards).filter(function (k) {
       return k.indexOf(word) === 0 || word.indexOf(k) === 0;
     }).slice(0, 12);
-    return Promise.all(keys.map(function (k) { return get(file(m, "t-" + k, m.shards[k])); })).then(function (shards) {
+    // Words in very many names have a file each (the set of their centers), not postings.
+    var common = (m.stop_files ? m.stop : []).map(function (w, i) { return [w, i]; })
+      .filter(function (c) { return c[0].indexOf(word) === 0; }).slice(0, 8);
+    return Promise.all([
+      Promise.all(keys.map(function (k) { return get(file(m, "t-" + k, m.shards[k])); })),
+      Promise.all(common.map(function (c) { return get(file(m, "w-" + c[1], m.stop_files[c[1]])).then(idSet); }))
+    ]).then(function (fetched) {
+      var shards = fetched[0];
       var scores = {};
       function add(ids, codes, score) {
         ids.forEach(function (id, i) {
@@ -121,6 +128,7 @@
           if (codes) { known[id] = parseInt(codes.substr(i * 2, 2), 36); }
         });
       }
+      common.forEach(function (c, i) { add(fetched[1][i], null, c[0] === word ? 3 : 2); });
       var fuzzy = [];
       shards.forEach(function (shard) {
         Object.keys(shard).forEach(function (token) {
@@ -185,7 +193,7 @@
     return meta.then(function (m) {
       var query = (params.q || "").trim();
       var known = {};
-      var words = tokens(query).filter(function (w) { return m.stop.indexOf(w) < 0; });
+      var words = tokens(query);
       var codeMatch = m.professions.filter(function (p) { return query.length >= 4 && p.code.indexOf(query) === 0; });
       return Promise.all([
         query ? identifiers(m, query) : Promise.resolve([]),
