@@ -10,7 +10,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{build, serve_static, temp_site_with_theme};
+use common::{build, build_served, serve_static, temp_site_with_theme};
 
 fn repository() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -82,14 +82,7 @@ fn the_nu_html_checker_finds_no_error_in_any_page() {
 
 #[test]
 fn axe_finds_no_accessibility_violation() {
-    let out = tempfile::tempdir().unwrap();
-    let base = serve_static(out.path());
-    build(
-        repository(),
-        out.path(),
-        "2026-11-25",
-        Some(&format!("{base}/")),
-    );
+    let (_out, base) = build_served(repository(), "2026-11-25");
     let pages = [
         "/",
         "/centers/",

@@ -8,7 +8,7 @@ mod common;
 use std::fs;
 use std::path::Path;
 
-use common::{build, node, serve_static, temp_site_with_theme};
+use common::{build, build_served, node, serve_static, temp_site_with_theme};
 
 fn repository() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -105,14 +105,7 @@ const QUERIES: &[(&str, &str, &str, &str, &str, &str)] = &[
 
 #[test]
 fn each_query_finds_its_first_result() {
-    let out = tempfile::tempdir().unwrap();
-    let base = serve_static(out.path());
-    build(
-        repository(),
-        out.path(),
-        "2026-11-25",
-        Some(&format!("{base}/")),
-    );
+    let (out, base) = build_served(repository(), "2026-11-25");
     let queries: Vec<serde_json::Value> = QUERIES
         .iter()
         .map(|(q, region, status, profession, ..)| serde_json::json!({ "q": q, "region": region, "status": status, "profession": profession }))
@@ -223,14 +216,7 @@ fn the_search_page_end_to_end_under_a_sub_path() {
 #[test]
 fn a_hostile_name_is_found_and_shown_as_text() {
     let root = temp_site_with_theme("xss");
-    let out = tempfile::tempdir().unwrap();
-    let base = serve_static(out.path());
-    build(
-        root.path(),
-        out.path(),
-        "2026-11-25",
-        Some(&format!("{base}/")),
-    );
+    let (out, base) = build_served(root.path(), "2026-11-25");
     let result = drive(
         &format!("{base}/ru/search/"),
         serde_json::json!([{ "type": "img onerror", "press": "Enter" }]),

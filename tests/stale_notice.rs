@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{build, serve_static, temp_site_with_theme};
+use common::{build_served, temp_site_with_theme};
 use tizilim::register::dates::{dotted, today_in_kazakhstan};
 
 fn notice(url: &str) -> (bool, String) {
@@ -22,14 +22,7 @@ fn certificate_pages_say_when_they_may_be_stale() {
     let today = today_in_kazakhstan();
 
     // Built today: no notice for a certificate still in its term.
-    let fresh = tempfile::tempdir().unwrap();
-    let base = serve_static(fresh.path());
-    build(
-        root.path(),
-        fresh.path(),
-        &today.to_string(),
-        Some(&format!("{base}/")),
-    );
+    let (_fresh, base) = build_served(root.path(), &today.to_string());
     let (visible, _) = notice(&format!("{base}/ru/certificates/tspk-002-2024/"));
     assert_eq!(
         visible,
@@ -38,14 +31,7 @@ fn certificate_pages_say_when_they_may_be_stale() {
     );
 
     // Built on 1 January 2025, read today.
-    let old = tempfile::tempdir().unwrap();
-    let base = serve_static(old.path());
-    build(
-        root.path(),
-        old.path(),
-        "2025-01-01",
-        Some(&format!("{base}/")),
-    );
+    let (_old, base) = build_served(root.path(), "2025-01-01");
     // KZ-ҰД-0004 was valid then, and its term ended on 2026-10-02.
     let (visible, text) = notice(&format!("{base}/ru/certificates/kz-ud-0004/"));
     assert!(visible);

@@ -8,7 +8,7 @@ use std::fs;
 use std::path::Path;
 use std::process::Command;
 
-use common::{build, serve_static, temp_site_with_theme};
+use common::{build_served, temp_site_with_theme};
 use tizilim::register::dates::today_in_kazakhstan;
 
 /// The valid fixture plus a center whose only certificate was revoked and resumed.
@@ -107,15 +107,8 @@ fn browser(args: &[String]) -> serde_json::Value {
 #[test]
 fn the_page_and_the_command_line_give_the_same_answers() {
     let root = site();
-    let out = tempfile::tempdir().unwrap();
-    let base = serve_static(out.path());
     // Built today, so that the page and the command line know the same "today".
-    build(
-        root.path(),
-        out.path(),
-        &today_in_kazakhstan().to_string(),
-        Some(&format!("{base}/")),
-    );
+    let (_out, base) = build_served(root.path(), &today_in_kazakhstan().to_string());
     for lang in ["kk", "ru"] {
         let prefix = if lang == "kk" {
             String::new()
@@ -177,14 +170,7 @@ fn the_page_and_the_command_line_give_the_same_answers() {
 #[test]
 fn an_answer_typed_in_the_form_can_be_shared_by_its_address() {
     let root = site();
-    let out = tempfile::tempdir().unwrap();
-    let base = serve_static(out.path());
-    build(
-        root.path(),
-        out.path(),
-        "2026-11-25",
-        Some(&format!("{base}/")),
-    );
+    let (_out, base) = build_served(root.path(), "2026-11-25");
     // A certificate number typed as on paper, a dotted date, a profession.
     let result = browser(
         &[

@@ -297,6 +297,8 @@ struct Renderer<'a> {
     /// Fingerprint keys: of the site in each language, of each center's family.
     site_keys: HashMap<Lang, u64>,
     families: Vec<u64>,
+    /// The key of the whole register (what the open data shows).
+    register_key: u64,
     /// Center and certificate pages rendered so far, and in all (for progress).
     done: std::sync::atomic::AtomicUsize,
     total: usize,
@@ -348,6 +350,7 @@ pub fn render_site(inputs: &Inputs<'_>, sink: &dyn Sink) -> Result<(), RenderErr
     )
     .into_iter()
     .collect();
+    let families = fingerprint::family_keys(inputs.registry);
     let mut renderer = Renderer {
         inputs,
         sink,
@@ -356,7 +359,8 @@ pub fn render_site(inputs: &Inputs<'_>, sink: &dyn Sink) -> Result<(), RenderErr
         sitemap: Mutex::new(Vec::new()),
         bases,
         site_keys,
-        families: fingerprint::family_keys(inputs.registry),
+        register_key: fingerprint::register_key(inputs.registry, &families),
+        families,
         done: std::sync::atomic::AtomicUsize::new(0),
         search_meta: BTreeMap::new(),
         total: (inputs.registry.centers.len() + inputs.registry.certificates.len())
@@ -365,7 +369,7 @@ pub fn render_site(inputs: &Inputs<'_>, sink: &dyn Sink) -> Result<(), RenderErr
     renderer.timings.phase("setup and fingerprints");
     // Nothing at all changed since the last publication: every file is kept as it is.
     let site_key = fingerprint::page(
-        fingerprint::register_key(inputs.registry, &renderer.families),
+        renderer.register_key,
         "site",
         languages
             .iter()
@@ -491,10 +495,7 @@ impl Renderer<'_> {
     ) -> Result<(), RenderError> {
         let urls = &self.inputs.urls;
         if page.is_empty() || page.ends_with('/') {
-            self.sitemap
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .push(urls.permalink(lang, page));
+            self.in_sitemap(lang, page);
         }
         let page_lang = lang.unwrap_or(self.inputs.config.default_language);
         let file = urls.file(lang, page);
@@ -510,6 +511,15 @@ impl Renderer<'_> {
     }
 
     /// Every center as a list entry, A–Z in the page's language.
+    /// Lists an HTML page (a folder path) in the sitemap.
+    fn in_sitemap(&self, lang: Option<Lang>, page: &str) {
+        let permalink = self.inputs.urls.permalink(lang, page);
+        self.sitemap
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(permalink);
+    }
+
     fn sorted_centers(&self, views: &Views<'_>) -> Vec<CenterItem> {
         let mut items: Vec<CenterItem> = (0..self.inputs.registry.centers.len())
             .into_par_iter()
@@ -624,26 +634,19 @@ impl Renderer<'_> {
         (0..registry.centers.len()).into_par_iter().try_for_each(
             |id| -> Result<(), RenderError> {
                 let path = format!("centers/{}/", registry.centers[id].bin);
-                self.sitemap
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .push(inputs.urls.permalink(Some(lang), &path));
-                let file = inputs.urls.file(Some(lang), &path);
-                let key = fingerprint::page(site_key, &file, [self.families[id]]);
-                if !self.sink.keep(&file, key) {
-                    let mut ctx = self.context(lang, &path);
-                    ctx.insert(
+                self.emit_keyed("center.html", Some(lang), &path, self.families[id], || {
+                    let mut own = Context::new();
+                    own.insert(
                         "json_ld",
                         &exports::json_for_script(&self.center_json_ld(id, lang)),
                     );
-                    ctx.insert(
+                    own.insert(
                         "timeline_json",
                         &exports::json_for_script(&self.center_timeline_json(id)),
                     );
-                    ctx.insert("center", &views.center(id));
-                    let html = self.render_page("center.html", &ctx)?;
-                    self.sink.put(file, Some(key), html.into_bytes())?;
-                }
+                    own.insert("center", &views.center(id));
+                    Ok(own)
+                })?;
                 self.tick();
                 Ok(())
             },
@@ -653,10 +656,7 @@ impl Renderer<'_> {
             .try_for_each(|id| -> Result<(), RenderError> {
                 let slug = &registry.certificates[id].slug;
                 let path = format!("certificates/{slug}/");
-                self.sitemap
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .push(inputs.urls.permalink(Some(lang), &path));
+                self.in_sitemap(Some(lang), &path);
                 let file = inputs.urls.file(Some(lang), &path);
                 let qr_path = format!("{path}qr.svg");
                 let qr_file = inputs.urls.file(Some(lang), &qr_path);
@@ -883,7 +883,6 @@ impl Renderer<'_> {
         let site_key = self.site_key(lang);
         let json_bytes = |value: &Value| serde_json::to_vec_pretty(value).unwrap_or_default();
         // The open data shows the whole register: rendered again when any of it changed.
-        let register_key = fingerprint::register_key(registry, &self.families);
         type Make<'m> = &'m (dyn Fn() -> Vec<u8> + Sync);
         let exports: [(&str, Make); 3] = [
             ("data/register.json", &|| {
@@ -899,7 +898,7 @@ impl Renderer<'_> {
         exports
             .par_iter()
             .try_for_each(|(path, make)| -> Result<(), RenderError> {
-                let key = fingerprint::page(site_key, path, [register_key]);
+                let key = fingerprint::page(site_key, path, [self.register_key]);
                 if !self.sink.keep(path, key) {
                     self.sink.put((*path).to_owned(), Some(key), make())?;
                 }

@@ -202,6 +202,16 @@ pub fn check_links(out: &Path, base_path: &str) -> usize {
 
 /// A plain static file server for the built site on 127.0.0.1 (a free port), serving files
 /// under `root` (`index.html` for folders) until the process ends. Returns its base URL.
+/// Builds `root` as of `as_of` into a fresh folder served on 127.0.0.1 (with the server's
+/// address as `base_url`); returns the folder and that address.
+#[allow(dead_code)]
+pub fn build_served(root: &Path, as_of: &str) -> (tempfile::TempDir, String) {
+    let out = tempfile::tempdir().unwrap();
+    let base = serve_static(out.path());
+    build(root, out.path(), as_of, Some(&format!("{base}/")));
+    (out, base)
+}
+
 pub fn serve_static(root: &Path) -> String {
     use std::io::{BufRead, BufReader, Write};
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
