@@ -162,7 +162,9 @@ fn lists_feeds_and_sitemap_are_complete() {
         .count();
     assert_eq!(sitemap.matches("<loc>").count(), pages);
     assert!(sitemap.contains("<loc>http://127.0.0.1:1111/en/certificates/tspk-2024-020/</loc>"));
-    assert!(text(out.path(), "robots.txt").contains("Sitemap: http://127.0.0.1:1111/sitemap.xml"));
+    assert!(
+        text(out.path(), "robots.txt").contains("Sitemap: https://example.kz/registry/sitemap.xml")
+    );
 }
 
 /// Past the protocol's limit of URLs a file (lowered here), `sitemap.xml` is an index of
@@ -203,6 +205,30 @@ fn a_large_sitemap_is_split_into_an_index_and_parts() {
         .files
         .get(&format!("sitemap-{}.xml", parts + 1))
         .is_none());
+}
+
+#[test]
+fn a_theme_without_sitemap_or_robots_templates_gets_the_built_in_ones() {
+    // A theme copied before `sitemap_index.xml` existed must still build a large site.
+    let root = temp_site_with_theme("valid-csv");
+    let templates = root.path().join("themes/default/templates");
+    for name in ["sitemap.xml", "sitemap_index.xml", "robots.txt"] {
+        fs::remove_file(templates.join(name)).unwrap();
+    }
+    let rendered = tizilim::site::render(
+        root.path(),
+        &tizilim::site::BuildOptions {
+            as_of: Some(common::date("2026-11-25")),
+            sitemap_limit: Some(10),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let file = |path: &str| String::from_utf8(rendered.files.get(path).unwrap().to_vec()).unwrap();
+    assert!(file("sitemap.xml")
+        .contains("<sitemap><loc>https://example.kz/registry/sitemap-2.xml</loc>"));
+    assert!(file("sitemap-1.xml").contains("<urlset"));
+    assert!(file("robots.txt").contains("Sitemap: https://example.kz/registry/sitemap.xml"));
 }
 
 #[test]

@@ -23,6 +23,23 @@ pub struct Theme {
     pub static_files: BTreeMap<String, Vec<u8>>,
 }
 
+/// Templates every site has, used when the theme (and the site) has none of that name:
+/// they hold no text of their own, so a theme rarely needs to change them.
+const BUILT_IN_TEMPLATES: &[(&str, &str)] = &[
+    (
+        "sitemap.xml",
+        include_str!("../../themes/default/templates/sitemap.xml"),
+    ),
+    (
+        "sitemap_index.xml",
+        include_str!("../../themes/default/templates/sitemap_index.xml"),
+    ),
+    (
+        "robots.txt",
+        include_str!("../../themes/default/templates/robots.txt"),
+    ),
+];
+
 /// `theme.toml`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -109,6 +126,13 @@ pub fn load_theme(root: &Path, name: &str) -> Result<Theme, ThemeError> {
         for (name, path) in files_under(root, &templates_dir)? {
             templates.insert(name, read_text(root, &path)?);
         }
+    }
+
+    // Like Zola's built-ins: a theme that predates one of these still builds.
+    for (name, source) in BUILT_IN_TEMPLATES {
+        templates
+            .entry((*name).to_owned())
+            .or_insert_with(|| (*source).to_owned());
     }
 
     let mut strings = BTreeMap::new();
