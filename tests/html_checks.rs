@@ -70,6 +70,15 @@ fn the_nu_html_checker_finds_no_error_in_any_page() {
     let errors = vnu_errors(xss.path());
     assert!(errors.is_empty(), "{:#?}", &errors[..errors.len().min(5)]);
 
+    // The pages of a long change history (the sample's fits on one page).
+    let root = common::synthetic_site(150, 7);
+    let history = tempfile::tempdir().unwrap();
+    build(root.path(), history.path(), "2026-11-25", None);
+    let changes = history.path().join("ru/changes");
+    assert!(changes.join("page/3/index.html").is_file());
+    let errors = vnu_errors(&changes);
+    assert!(errors.is_empty(), "{:#?}", &errors[..errors.len().min(5)]);
+
     // The checker does find errors (so that an empty report means something).
     let broken = tempfile::tempdir().unwrap();
     std::fs::write(
@@ -78,6 +87,34 @@ fn the_nu_html_checker_finds_no_error_in_any_page() {
     )
     .unwrap();
     assert!(!vnu_errors(broken.path()).is_empty());
+}
+
+/// Runs axe on `pages` of the site at `base`, at two widths; returns each page with a
+/// violation (as axe's JSON result).
+fn axe_violations(base: &str, pages: &[&str]) -> Vec<String> {
+    let output = Command::new("node")
+        .arg(tool("tests/browser/axe.mjs"))
+        .arg(base)
+        .args(pages)
+        .env("CHROMIUM", "/usr/bin/chromium")
+        .output()
+        .expect("node runs");
+    assert!(
+        output.status.success(),
+        "the axe run failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    tool("node_modules/axe-core/axe.min.js");
+    let results: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(results.len(), pages.len() * 2, "every page at two widths");
+    let mut problems = Vec::new();
+    for result in &results {
+        assert_eq!(result["status"], 200, "{result}");
+        if !result["violations"].as_array().unwrap().is_empty() {
+            problems.push(result.to_string());
+        }
+    }
+    problems
 }
 
 #[test]
@@ -107,28 +144,16 @@ fn axe_finds_no_accessibility_violation() {
         "/en/certificates/tspk-2025-004/",
         "/en/status/not-yet-valid/",
     ];
-    let output = Command::new("node")
-        .arg(tool("tests/browser/axe.mjs"))
-        .arg(&base)
-        .args(pages)
-        .env("CHROMIUM", "/usr/bin/chromium")
-        .output()
-        .expect("node runs");
-    assert!(
-        output.status.success(),
-        "the axe run failed: {}",
-        String::from_utf8_lossy(&output.stderr)
+    let problems = axe_violations(&base, &pages);
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+
+    // The pages of a long change history.
+    let root = common::synthetic_site(150, 7);
+    let (_history, base) = build_served(root.path(), "2026-11-25");
+    let problems = axe_violations(
+        &base,
+        &["/changes/", "/changes/page/2/", "/en/changes/page/1/"],
     );
-    tool("node_modules/axe-core/axe.min.js");
-    let results: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout).unwrap();
-    assert_eq!(results.len(), pages.len() * 2, "every page at two widths");
-    let mut problems = Vec::new();
-    for result in &results {
-        assert_eq!(result["status"], 200, "{result}");
-        if !result["violations"].as_array().unwrap().is_empty() {
-            problems.push(result.to_string());
-        }
-    }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 
     // axe does report violations (so that an empty list means something).

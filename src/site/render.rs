@@ -21,7 +21,7 @@ use super::fingerprint;
 use super::qr::qr_svg;
 use super::theme::Theme;
 use super::urls::Urls;
-use super::views::{profession_page, CenterItem, Views};
+use super::views::{profession_page, CenterItem, ChangeView, Views};
 use crate::config::Config;
 use crate::publish::{PublishError, Sink};
 use crate::register::{Lang, Registry, Status};
@@ -250,6 +250,47 @@ impl Pager {
             pages,
         }
     }
+}
+
+/// Where a page of the change history stands: the dates it spans and its neighbours.
+#[derive(Serialize)]
+struct History {
+    /// The oldest and newest date on the page.
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    newer: Option<String>,
+    older: Option<String>,
+    /// The first page (newest changes) and the page of the oldest changes, when they are
+    /// not next to this one.
+    latest: Option<String>,
+    earliest: Option<String>,
+    /// Whether this is an archive page (not the first one).
+    archive: bool,
+}
+
+impl History {
+    fn new(
+        newest_first: &[ChangeView],
+        newer: Option<String>,
+        older: Option<String>,
+        latest: Option<String>,
+        earliest: Option<String>,
+    ) -> History {
+        History {
+            from: newest_first.last().map(|c| c.date),
+            to: newest_first.first().map(|c| c.date),
+            archive: newer.is_some(),
+            newer,
+            older,
+            latest,
+            earliest,
+        }
+    }
+}
+
+/// Blocks of the change history for `count` changes (one, even when there are none).
+fn history_blocks(count: usize) -> usize {
+    count.div_ceil(PAGE_SIZE).max(1)
 }
 
 /// URLs in one sitemap file, by the sitemap protocol.
@@ -577,6 +618,82 @@ impl Renderer<'_> {
         })
     }
 
+    /// Every change, newest first, in pages whose boundaries do not move: changes are cut into
+    /// blocks of `PAGE_SIZE` counted from the oldest; `changes/` shows the newest block (with
+    /// the one before while the newest is not full) and `changes/page/K/` each older block K.
+    /// A new change touches the first page, and once in `PAGE_SIZE` changes the page of the
+    /// block that just filled up, not every page of the history.
+    fn change_history(&self, lang: Lang, newest_first: &[ChangeView]) -> Result<(), RenderError> {
+        let urls = &self.inputs.urls;
+        let count = newest_first.len();
+        let blocks = history_blocks(count);
+        // A page's changes, newest first: block `k` (1 = oldest) of `count`.
+        let block = |k: usize| -> &[ChangeView] {
+            let start = count.saturating_sub(k * PAGE_SIZE);
+            let end = count - (k - 1) * PAGE_SIZE;
+            &newest_first[start..end]
+        };
+        let page_url = |k: usize| urls.link(Some(lang), &format!("changes/page/{k}/"));
+        // The newest block, and the one before while it is not full.
+        let newest = count - (blocks - 1) * PAGE_SIZE;
+        let front_blocks = if blocks > 1 && newest < PAGE_SIZE {
+            2
+        } else {
+            1
+        };
+        // Archive pages: the blocks the first page does not show.
+        let archived = blocks - front_blocks;
+        let front_url = urls.link(Some(lang), "changes/");
+        let entry_key = |c: &ChangeView| {
+            fingerprint::page(
+                self.families[c.center_id],
+                c.change,
+                [hash_json(&(&c.certificate.url, c.date))],
+            )
+        };
+        (0..=archived).into_par_iter().try_for_each(|k| {
+            // k = 0 is the first page.
+            let (path, changes, history) = if k == 0 {
+                let shown = &newest_first[..newest + (front_blocks - 1) * PAGE_SIZE];
+                let older_block = blocks - front_blocks;
+                let history = History::new(
+                    shown,
+                    None,
+                    (older_block >= 1).then(|| page_url(older_block)),
+                    None,
+                    (older_block > 1).then(|| page_url(1)),
+                );
+                ("changes/".to_owned(), shown, history)
+            } else {
+                let changes = block(k);
+                let newer = if k + 1 > archived {
+                    front_url.clone()
+                } else {
+                    page_url(k + 1)
+                };
+                let history = History::new(
+                    changes,
+                    Some(newer),
+                    (k > 1).then(|| page_url(k - 1)),
+                    (k + 1 < archived).then(|| front_url.clone()),
+                    (k > 2).then(|| page_url(1)),
+                );
+                (format!("changes/page/{k}/"), changes, history)
+            };
+            let content_key = fingerprint::page(
+                hash_json(&history),
+                "history",
+                changes.iter().map(entry_key),
+            );
+            self.emit_keyed("changes.html", Some(lang), &path, content_key, || {
+                let mut ctx = Context::new();
+                ctx.insert("changes", changes);
+                ctx.insert("history", &history);
+                Ok(ctx)
+            })
+        })
+    }
+
     fn language(&self, lang: Lang) -> Result<(), RenderError> {
         let inputs = self.inputs;
         let registry = inputs.registry;
@@ -779,21 +896,7 @@ impl Renderer<'_> {
 
         self.timings.phase("region/profession/status");
         // Every change, newest first, and its feed.
-        self.paginated(
-            "changes.html",
-            lang,
-            "changes/",
-            "changes",
-            &change_views,
-            &Context::new(),
-            |c| {
-                fingerprint::page(
-                    self.families[c.center_id],
-                    c.change,
-                    [hash_json(&(&c.certificate.url, c.date))],
-                )
-            },
-        )?;
+        self.change_history(lang, &change_views)?;
         let mut own = Context::new();
         own.insert(
             "changes",

@@ -89,6 +89,18 @@ pub fn temp_site_with_theme(name: &str) -> tempfile::TempDir {
     dir
 }
 
+/// A site root (the `valid-csv` fixture's config and the default theme) whose register is
+/// the synthetic one of `centers` centers: big enough for lists of many pages.
+#[allow(dead_code)]
+pub fn synthetic_site(centers: usize, seed: u64) -> tempfile::TempDir {
+    let root = temp_site_with_theme("valid-csv");
+    let data = root.path().join("data");
+    fs::remove_dir_all(&data).unwrap();
+    let register = tizilim::synth::generate(centers, seed);
+    tizilim::register::write::write_csv_tables(&register, &data).unwrap();
+    root
+}
+
 /// Every file under `dir` (relative path with `/` → bytes).
 pub fn snapshot(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
     let mut files = std::collections::BTreeMap::new();
@@ -200,8 +212,6 @@ pub fn check_links(out: &Path, base_path: &str) -> usize {
     checked
 }
 
-/// A plain static file server for the built site on 127.0.0.1 (a free port), serving files
-/// under `root` (`index.html` for folders) until the process ends. Returns its base URL.
 /// Builds `root` as of `as_of` into a fresh folder served on 127.0.0.1 (with the server's
 /// address as `base_url`); returns the folder and that address.
 #[allow(dead_code)]
@@ -212,6 +222,8 @@ pub fn build_served(root: &Path, as_of: &str) -> (tempfile::TempDir, String) {
     (out, base)
 }
 
+/// A plain static file server for the built site on 127.0.0.1 (a free port), serving files
+/// under `root` (`index.html` for folders) until the process ends. Returns its base URL.
 pub fn serve_static(root: &Path) -> String {
     use std::io::{BufRead, BufReader, Write};
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
