@@ -15,9 +15,11 @@ pub mod answer;
 pub mod config;
 pub mod publish;
 pub mod register;
+pub mod retained;
 pub mod serve;
 pub mod site;
 pub mod synth;
+pub mod timings;
 pub mod verify;
 pub mod watch;
 
@@ -47,6 +49,15 @@ pub struct Site {
 /// Reads `config.toml` (defaults when the file does not exist) and the register in `data/`
 /// of the site root `root`: the **load** and **validate** steps of the pipeline.
 pub fn read_site(root: &Path) -> Result<Site, Error> {
+    read_site_cached(root, None)
+}
+
+/// [`read_site`], reading the tables through `cache` (when given): see
+/// [`register::load_registry_cached`].
+pub fn read_site_cached(
+    root: &Path,
+    cache: Option<&register::table::TableCache>,
+) -> Result<Site, Error> {
     if !root.join("data").is_dir() {
         return Err(Error::NotASiteRoot(root.display().to_string()));
     }
@@ -55,7 +66,11 @@ pub fn read_site(root: &Path) -> Result<Site, Error> {
     } else {
         Config::default()
     };
-    let checked =
-        register::load_registry(&root.join("data"), Path::new("data"), config.validity_years)?;
+    let checked = register::load_registry_cached(
+        &root.join("data"),
+        Path::new("data"),
+        config.validity_years,
+        cache,
+    )?;
     Ok(Site { config, checked })
 }

@@ -20,6 +20,9 @@ use rayon::prelude::*;
 
 /// The name of the manifest of published files, in the output folder.
 pub const MANIFEST: &str = ".tizilim-published";
+/// The paths a publication in progress adds to the manifest, in the output folder: while it
+/// exists, the manifest names files that may be there and its fingerprints are not trusted.
+pub const PENDING: &str = ".tizilim-published.pending";
 /// The key of the inputs of the last complete publication, in the output folder.
 pub const SITE_KEY: &str = ".tizilim-published.key";
 /// The lock file of the output folder (publications into it take turns).
@@ -204,9 +207,68 @@ pub fn publish(site: &SiteFiles, out_dir: &Path) -> Result<PublishReport, Publis
     publication.commit()
 }
 
+/// The manifest of the last publication this process made, kept in memory for the next one
+/// (see [`crate::retained`]): used instead of reading the file again as long as the file in
+/// the output folder is the one written then.
+#[derive(Debug, Default)]
+pub struct PublishedCache {
+    last: Mutex<Option<Published>>,
+}
+
+#[derive(Debug)]
+struct Published {
+    manifest: PathBuf,
+    stamp: FileStamp,
+    files: HashMap<String, Option<u64>>,
+}
+
+/// What identifies a version of a file without reading it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct FileStamp {
+    len: u64,
+    modified: Option<std::time::SystemTime>,
+    #[cfg(unix)]
+    inode: u64,
+}
+
+impl FileStamp {
+    fn of(path: &Path) -> Option<FileStamp> {
+        let metadata = fs::metadata(path).ok()?;
+        Some(FileStamp {
+            len: metadata.len(),
+            modified: metadata.modified().ok(),
+            #[cfg(unix)]
+            inode: std::os::unix::fs::MetadataExt::ino(&metadata),
+        })
+    }
+}
+
+impl PublishedCache {
+    /// The manifest at `manifest`, if it is the one this process wrote last.
+    fn take(&self, manifest: &Path) -> Option<HashMap<String, Option<u64>>> {
+        let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
+        let published = last.take()?;
+        let current = published.manifest == manifest
+            && FileStamp::of(manifest).as_ref() == Some(&published.stamp)
+            && !manifest.with_file_name(PENDING).exists();
+        current.then_some(published.files)
+    }
+
+    fn keep(&self, manifest: &Path, files: HashMap<String, Option<u64>>) {
+        let published = FileStamp::of(manifest).map(|stamp| Published {
+            manifest: manifest.to_owned(),
+            stamp,
+            files,
+        });
+        *self.last.lock().unwrap_or_else(|e| e.into_inner()) = published;
+    }
+}
+
 /// A publication in progress into one output folder: see the module's documentation.
 #[derive(Debug)]
-pub struct Publication {
+pub struct Publication<'c> {
+    /// Where the last publication's manifest may be kept in memory.
+    cache: Option<&'c PublishedCache>,
     out_dir: PathBuf,
     staging: PathBuf,
     /// The previous publication: path → fingerprint (read when first needed).
@@ -233,13 +295,23 @@ struct State {
     all_kept: Option<(usize, usize)>,
 }
 
-impl Publication {
+impl<'c> Publication<'c> {
     /// Starts a publication into `out_dir`. Nothing is written until the first file is
     /// staged (a build that fails before does not even create the output folder). Another
     /// publication into the same folder (say `watch` and a `build` by hand) waits until this
     /// one is over.
-    pub fn begin(out_dir: &Path) -> Result<Publication, PublishError> {
+    pub fn begin(out_dir: &Path) -> Result<Publication<'static>, PublishError> {
+        Publication::begin_cached(out_dir, None)
+    }
+
+    /// [`Publication::begin`], keeping the manifest in `cache` (when given) for the next
+    /// publication, and taking the last one from there.
+    pub fn begin_cached(
+        out_dir: &Path,
+        cache: Option<&'c PublishedCache>,
+    ) -> Result<Publication<'c>, PublishError> {
         let publication = Publication {
+            cache,
             out_dir: out_dir.to_owned(),
             staging: out_dir.join(STAGING),
             previous: std::sync::OnceLock::new(),
@@ -288,7 +360,12 @@ impl Publication {
     }
 
     fn previous(&self) -> &HashMap<String, Option<u64>> {
-        self.previous.get_or_init(|| read_manifest(&self.out_dir))
+        self.previous.get_or_init(|| {
+            let manifest = self.out_dir.join(MANIFEST);
+            self.cache
+                .and_then(|cache| cache.take(&manifest))
+                .unwrap_or_else(|| read_manifest(&self.out_dir))
+        })
     }
 
     fn state(&self) -> std::sync::MutexGuard<'_, State> {
@@ -321,6 +398,7 @@ impl Publication {
                 ..PublishReport::default()
             });
         }
+        let timings = crate::timings::Timings::from_env();
         let html_pages = state.files.keys().filter(|p| p.ends_with(".html")).count();
         self.hold_lock()?;
         // From here until the end the output is not what any set of inputs published.
@@ -330,21 +408,20 @@ impl Publication {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => return Err(io(&key_file)(e)),
         }
-        // Until this publication is complete, the manifest names both the old files and the
-        // new ones, so that an interrupted publication leaves nothing behind that a later one
-        // would not clean up (and fingerprints of neither, so nothing is skipped after one).
+        // Until this publication is complete, a pending list names the files it adds: an
+        // interrupted publication leaves nothing behind that a later one would not clean up,
+        // and its fingerprints are not trusted (so nothing is skipped after one).
         let same_manifest = state.files == *self.previous();
         if !same_manifest {
             let previous = self.previous();
-            let all = previous.keys().map(|p| (p.as_str(), None)).chain(
-                state
-                    .files
-                    .keys()
-                    .filter(|p| !previous.contains_key(*p))
-                    .map(|p| (p.as_str(), None)),
-            );
-            write_manifest(&self.out_dir, all, previous.len())?;
+            let added = state
+                .files
+                .keys()
+                .filter(|p| !previous.contains_key(*p))
+                .map(|p| (p.as_str(), None));
+            write_manifest(&self.out_dir.join(PENDING), added, 0)?;
         }
+        timings.phase("commit: pending list");
         let mut report = PublishReport {
             unchanged: state.unchanged,
             skipped: state.skipped,
@@ -388,6 +465,7 @@ impl Publication {
                     fs::rename(self.staging.join(relative_path(unit)), &target).map_err(io(&target))
                 })?;
         }
+        timings.phase("commit: renames");
         let (assets, pages): (Vec<_>, Vec<_>) = staged.into_iter().partition(|p| !is_page(p));
         report.written = assets.into_iter().chain(pages).collect();
         let mut stale: Vec<&String> = self
@@ -408,21 +486,33 @@ impl Publication {
             }
             remove_empty_parents(&target, &self.out_dir);
         }
+        timings.phase("commit: stale files");
+        let manifest = self.out_dir.join(MANIFEST);
         if !same_manifest {
             let files = state.files.iter().map(|(p, f)| (p.as_str(), *f));
-            write_manifest(&self.out_dir, files, state.files.len())?;
+            write_manifest(&manifest, files, state.files.len())?;
+        }
+        let pending = self.out_dir.join(PENDING);
+        match fs::remove_file(&pending) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(io(&pending)(e)),
         }
         if let Some(key) = state.site_key {
             let text = format!("{key:016x} {} {html_pages}\n", state.files.len());
             write_atomically(&key_file, text.as_bytes())?;
         }
+        if let Some(cache) = self.cache {
+            cache.keep(&manifest, state.files);
+        }
+        timings.phase("commit: manifest");
         self.committed = true;
         remove_folder(&self.staging).map_err(io(&self.staging))?;
         Ok(report)
     }
 }
 
-impl Sink for Publication {
+impl Sink for Publication<'_> {
     fn keep_all(&self, site_key: u64) -> bool {
         // `KEY FILES HTML-PAGES`
         let published = fs::read_to_string(self.out_dir.join(SITE_KEY)).ok();
@@ -483,7 +573,7 @@ impl Sink for Publication {
     }
 }
 
-impl Drop for Publication {
+impl Drop for Publication<'_> {
     /// A publication that was not committed leaves nothing behind but its staging folder's
     /// absence.
     fn drop(&mut self) {
@@ -557,22 +647,36 @@ fn remove_empty_parents(file: &Path, root: &Path) {
 
 /// The manifest: one line per published file, its path, then a tab and its fingerprint in
 /// hex when it has one. (Paths never hold a tab or a line break: see `checked_relative`.)
+/// After an interrupted publication, the paths it was adding are in too, and no fingerprint.
 fn read_manifest(out_dir: &Path) -> HashMap<String, Option<u64>> {
-    let Ok(text) = fs::read_to_string(out_dir.join(MANIFEST)) else {
-        return HashMap::new();
+    let read = |path: &Path| -> Vec<(String, Option<u64>)> {
+        let Ok(text) = fs::read_to_string(path) else {
+            return Vec::new();
+        };
+        text.lines()
+            .filter(|l| !l.is_empty())
+            .map(|line| match line.split_once('\t') {
+                Some((path, hex)) => (path.to_owned(), u64::from_str_radix(hex, 16).ok()),
+                None => (line.to_owned(), None),
+            })
+            .collect()
     };
-    text.lines()
-        .filter(|l| !l.is_empty())
-        .map(|line| match line.split_once('\t') {
-            Some((path, hex)) => (path.to_owned(), u64::from_str_radix(hex, 16).ok()),
-            None => (line.to_owned(), None),
-        })
-        .collect()
+    let pending = out_dir.join(PENDING);
+    if pending.exists() {
+        read(&out_dir.join(MANIFEST))
+            .into_iter()
+            .chain(read(&pending))
+            .map(|(path, _)| (path, None))
+            .collect()
+    } else {
+        read(&out_dir.join(MANIFEST)).into_iter().collect()
+    }
 }
 
-/// (In no particular order: sorting a million paths costs more than it gives.)
+/// Writes a manifest (or a pending list) at `path`. (In no particular order: sorting a
+/// million paths costs more than it gives.)
 fn write_manifest<'a>(
-    out_dir: &Path,
+    path: &Path,
     files: impl Iterator<Item = (&'a str, Option<u64>)>,
     count: usize,
 ) -> Result<(), PublishError> {
@@ -588,7 +692,7 @@ fn write_manifest<'a>(
         }
         text.push(b'\n');
     }
-    write_atomically(&out_dir.join(MANIFEST), &text)
+    write_atomically(path, &text)
 }
 
 #[cfg(test)]
@@ -639,6 +743,51 @@ mod tests {
             fs::read_to_string(out.path().join("index.html")).unwrap(),
             "<p>Реестр</p>"
         );
+    }
+
+    #[test]
+    fn after_an_interrupted_publication_its_files_are_known_and_no_fingerprint_is_trusted() {
+        let out = tempfile::tempdir().unwrap();
+        fs::write(
+            out.path().join(MANIFEST),
+            "a.html\t00000000000000ff\nb.css\n",
+        )
+        .unwrap();
+        assert_eq!(read_manifest(out.path())["a.html"], Some(0xff));
+        // A publication adding `c.html` stopped before it wrote the new manifest.
+        fs::write(out.path().join(PENDING), "c.html\n").unwrap();
+        let manifest = read_manifest(out.path());
+        assert_eq!(manifest.len(), 3);
+        assert!(manifest.values().all(Option::is_none), "{manifest:?}");
+        // The next publication completes: the pending list is gone, `c.html` is removed.
+        fs::write(out.path().join("c.html"), "half").unwrap();
+        let report = publish(&site(&[("a.html", "A")]), out.path()).unwrap();
+        assert_eq!(report.removed, ["c.html"]);
+        assert!(!out.path().join(PENDING).exists());
+        assert!(!out.path().join("c.html").exists());
+    }
+
+    #[test]
+    fn a_kept_manifest_is_used_only_while_the_file_is_the_one_written() {
+        let out = tempfile::tempdir().unwrap();
+        let cache = PublishedCache::default();
+        let publication = Publication::begin_cached(out.path(), Some(&cache)).unwrap();
+        publication
+            .put("a.html".into(), Some(1), b"A".to_vec())
+            .unwrap();
+        publication.commit().unwrap();
+        let manifest = out.path().join(MANIFEST);
+        assert_eq!(cache.take(&manifest).unwrap()["a.html"], Some(1));
+        // Taken once; written again by another process: the file is read instead.
+        let publication = Publication::begin_cached(out.path(), Some(&cache)).unwrap();
+        publication
+            .put("a.html".into(), Some(2), b"A".to_vec())
+            .unwrap();
+        publication.commit().unwrap();
+        fs::write(&manifest, "a.html\t0000000000000003\nb.html\n").unwrap();
+        assert!(cache.take(&manifest).is_none());
+        let publication = Publication::begin_cached(out.path(), Some(&cache)).unwrap();
+        assert!(publication.keep("a.html", 3));
     }
 
     #[test]

@@ -5,7 +5,8 @@
 //! folder replaced). Bursts are debounced and a file still being written is waited for (its
 //! size must settle). Statuses also change with the date alone, so the site is rebuilt at
 //! each midnight in Asia/Almaty (every status boundary is one). A failed rebuild publishes
-//! nothing and the watcher goes on.
+//! nothing and the watcher goes on. Between builds the watcher keeps what makes the next one
+//! cheap (see [`crate::retained`]).
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -166,11 +167,14 @@ pub fn watch(
     let mut watched = BTreeSet::new();
     rewatch(&mut watcher, &root, &mut watched, on_event);
 
+    // Tables, open-data records and the manifest, kept from one build to the next.
+    let retained = std::sync::Arc::new(crate::retained::Retained::default());
     let build = |as_of: NaiveDate| {
         let build_options = BuildOptions {
             base_url: options.base_url.clone(),
             as_of: Some(as_of),
             progress: options.progress.clone(),
+            retained: Some(retained.clone()),
             ..BuildOptions::default()
         };
         site::build(&options.root, &options.output_dir, &build_options)

@@ -4,6 +4,7 @@
 
 use std::collections::HashSet;
 use std::path::Path;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 
@@ -11,7 +12,7 @@ use super::bin::Bin;
 use super::dates::parse_date;
 use super::diagnostic::{Diagnostics, Problem};
 use super::model::*;
-use super::table::{read_table, Cell, Column, RawRow, RawTable, Schema};
+use super::table::{read_table_cached, Cell, Column, RawRow, RawTable, Schema, TableCache};
 
 const fn col(name: &'static str, required: bool) -> Column {
     Column {
@@ -148,6 +149,17 @@ pub fn load(
     shown_dir: &Path,
     diags: &mut Diagnostics,
 ) -> (Register, RejectedKeys) {
+    load_cached(data_dir, shown_dir, diags, None)
+}
+
+/// [`load`], reading each file through `cache` (when given): a file whose bytes did not
+/// change since the last read is not parsed again.
+pub fn load_cached(
+    data_dir: &Path,
+    shown_dir: &Path,
+    diags: &mut Diagnostics,
+    cache: Option<&TableCache>,
+) -> (Register, RejectedKeys) {
     let mut register = Register::default();
     let mut rejected = RejectedKeys::default();
     // The files are read and parsed at once, one table per core (the big ones are large).
@@ -159,13 +171,13 @@ pub fn load(
         &SCOPE,
         &EVENTS,
     ];
-    let mut tables: Vec<Option<RawTable>> = {
+    let mut tables: Vec<Option<Arc<RawTable>>> = {
         use rayon::prelude::*;
-        let read: Vec<(RawTable, Diagnostics)> = schemas
+        let read: Vec<(Arc<RawTable>, Diagnostics)> = schemas
             .par_iter()
             .map(|schema| {
                 let mut found = Diagnostics::default();
-                let table = read_table(data_dir, shown_dir, schema, &mut found);
+                let table = read_table_cached(data_dir, shown_dir, schema, &mut found, cache);
                 (table, found)
             })
             .collect();
@@ -176,6 +188,9 @@ pub fn load(
             })
             .collect()
     };
+    if let Some(cache) = cache {
+        cache.forget_missing();
+    }
     // Hands each row of a table to `f`; says whether the table was read whole.
     let mut each =
         |schema: &Schema, diags: &mut Diagnostics, f: &mut dyn FnMut(&mut Fields<'_>)| -> bool {
@@ -185,7 +200,7 @@ pub fn load(
                 .unwrap_or_default();
             let table = tables[at]
                 .take()
-                .unwrap_or_else(|| read_table(data_dir, shown_dir, schema, diags));
+                .unwrap_or_else(|| read_table_cached(data_dir, shown_dir, schema, diags, cache));
             for row in &table.rows {
                 let mut fields = Fields {
                     row,

@@ -41,9 +41,23 @@ pub fn load_registry(
     shown_dir: &Path,
     validity_years: u32,
 ) -> Result<Checked, InvalidRegister> {
+    load_registry_cached(data_dir, shown_dir, validity_years, None)
+}
+
+/// [`load_registry`], reading the files through `cache` (when given), which keeps the
+/// tables of files whose bytes did not change since the last read.
+pub fn load_registry_cached(
+    data_dir: &Path,
+    shown_dir: &Path,
+    validity_years: u32,
+    cache: Option<&table::TableCache>,
+) -> Result<Checked, InvalidRegister> {
+    let timings = crate::timings::Timings::from_env();
     let mut diags = Diagnostics::default();
-    let (register, rejected) = load::load(data_dir, shown_dir, &mut diags);
+    let (register, rejected) = load::load_cached(data_dir, shown_dir, &mut diags, cache);
+    timings.phase("load tables");
     let registry = validate::validate(register, &rejected, validity_years, &mut diags);
+    timings.phase("validate");
     if diags.has_errors() {
         return Err(InvalidRegister {
             diagnostics: diags.into_sorted(),

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
@@ -78,6 +78,70 @@ impl RawTable {
     }
 }
 
+/// Tables read before, by the content of their file, for a process that reads the register
+/// again and again (the watcher): a file whose bytes did not change is not parsed again.
+/// Only the tables of the latest read are kept.
+#[derive(Debug, Default)]
+pub struct TableCache {
+    tables: std::sync::Mutex<HashMap<PathBuf, ReadFile>>,
+}
+
+/// A file as it was read: the hash and length of its bytes, what was read from them and the
+/// problems found on the way.
+#[derive(Debug, Clone)]
+struct ReadFile {
+    hash: u64,
+    len: usize,
+    table: Arc<RawTable>,
+    diagnostics: Diagnostics,
+}
+
+impl TableCache {
+    /// `file`'s table, read from `bytes` by `read` unless those bytes were read last time.
+    fn get_or_read(
+        &self,
+        file: &Path,
+        bytes: &[u8],
+        diags: &mut Diagnostics,
+        read: impl FnOnce(&mut Diagnostics) -> RawTable,
+    ) -> Arc<RawTable> {
+        let hash = {
+            use std::hash::{Hash, Hasher};
+            let mut hasher = std::hash::DefaultHasher::new();
+            bytes.hash(&mut hasher);
+            hasher.finish()
+        };
+        let lock = || self.tables.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(read) = lock().get(file) {
+            if read.hash == hash && read.len == bytes.len() {
+                diags.extend(read.diagnostics.clone());
+                return read.table.clone();
+            }
+        }
+        let mut found = Diagnostics::default();
+        let table = Arc::new(read(&mut found));
+        lock().insert(
+            file.to_owned(),
+            ReadFile {
+                hash,
+                len: bytes.len(),
+                table: table.clone(),
+                diagnostics: found.clone(),
+            },
+        );
+        diags.extend(found);
+        table
+    }
+
+    /// Forgets the tables of files that are gone (say a table moved from CSV to JSON).
+    pub fn forget_missing(&self) {
+        self.tables
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .retain(|path, _| path.is_file());
+    }
+}
+
 /// Finds `NAME.csv` or `NAME.json` in `data_dir` and reads it. `shown_dir` is how the folder
 /// is named in messages (`data`). Problems go to `diags`; what could be read is returned.
 pub fn read_table(
@@ -86,28 +150,33 @@ pub fn read_table(
     schema: &Schema,
     diags: &mut Diagnostics,
 ) -> RawTable {
+    Arc::unwrap_or_clone(read_table_cached(data_dir, shown_dir, schema, diags, None))
+}
+
+/// [`read_table`], through `cache` when there is one.
+pub fn read_table_cached(
+    data_dir: &Path,
+    shown_dir: &Path,
+    schema: &Schema,
+    diags: &mut Diagnostics,
+    cache: Option<&TableCache>,
+) -> Arc<RawTable> {
     let csv_path = data_dir.join(format!("{}.csv", schema.table));
     let json_path = data_dir.join(format!("{}.json", schema.table));
     let shown_csv: Arc<Path> = Arc::from(shown_dir.join(format!("{}.csv", schema.table)));
     let shown_json: Arc<Path> = Arc::from(shown_dir.join(format!("{}.json", schema.table)));
     let empty = RawTable::unreadable(schema);
-    match (csv_path.is_file(), json_path.is_file()) {
+    let (path, shown, is_csv) = match (csv_path.is_file(), json_path.is_file()) {
         (true, true) => {
             diags.error(
                 &Position::new(shown_json, 0),
                 None,
                 Problem::BothFormats(schema.table.to_owned()),
             );
-            empty
+            return Arc::new(empty);
         }
-        (true, false) => match read_text(&csv_path, &shown_csv, diags) {
-            Some(text) => read_csv(&text, shown_csv, schema, diags),
-            None => empty,
-        },
-        (false, true) => match read_text(&json_path, &shown_json, diags) {
-            Some(text) => read_json(&text, shown_json, schema, diags),
-            None => empty,
-        },
+        (true, false) => (csv_path, shown_csv, true),
+        (false, true) => (json_path, shown_json, false),
         (false, false) => {
             if schema.required {
                 diags.error(
@@ -115,33 +184,41 @@ pub fn read_table(
                     None,
                     Problem::MissingTable(schema.table.to_owned()),
                 );
-                empty
-            } else {
-                RawTable {
-                    complete: true,
-                    ..empty
-                }
+                return Arc::new(empty);
             }
+            return Arc::new(RawTable {
+                complete: true,
+                ..empty
+            });
         }
-    }
-}
-
-/// The file as UTF-8 text without a byte-order mark.
-fn read_text(path: &Path, shown: &Arc<Path>, diags: &mut Diagnostics) -> Option<String> {
-    let bytes = match std::fs::read(path) {
+    };
+    let bytes = match std::fs::read(&path) {
         Ok(bytes) => bytes,
         Err(e) => {
             diags.error(
-                &Position::new(shown.clone(), 0),
+                &Position::new(shown, 0),
                 None,
                 Problem::Unreadable(e.to_string()),
             );
-            return None;
+            return Arc::new(empty);
         }
     };
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    let read = |diags: &mut Diagnostics| match decode(&bytes, &shown, diags) {
+        Some(text) if is_csv => read_csv(text, shown.clone(), schema, diags),
+        Some(text) => read_json(text, shown.clone(), schema, diags),
+        None => RawTable::unreadable(schema),
+    };
+    match cache {
+        Some(cache) => cache.get_or_read(&path, &bytes, diags, read),
+        None => Arc::new(read(diags)),
+    }
+}
+
+/// The file's bytes as UTF-8 text without a byte-order mark.
+fn decode<'b>(bytes: &'b [u8], shown: &Arc<Path>, diags: &mut Diagnostics) -> Option<&'b str> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     match std::str::from_utf8(bytes) {
-        Ok(text) => Some(text.to_owned()),
+        Ok(text) => Some(text),
         Err(e) => {
             let valid = &bytes[..e.valid_up_to()];
             let line = 1 + valid.iter().filter(|&&b| b == b'\n').count();

@@ -3,6 +3,9 @@
 //! statuses derived for the build date. CSV cells that a spreadsheet would run as formulas
 //! are neutralised.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
 use chrono::NaiveDate;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -22,15 +25,99 @@ pub fn spreadsheet_safe(cell: &str) -> String {
     }
 }
 
-fn csv_bytes(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> Vec<u8> {
+/// Open-data records serialized by earlier builds, by the fingerprint of what they show (see
+/// [`crate::retained`]).
+#[derive(Debug, Default)]
+pub struct RecordCache {
+    records: Mutex<HashMap<u64, Arc<[u8]>>>,
+}
+
+/// One build's records: each is taken from what the last build made when its fingerprint
+/// holds, or made again. Without a cache, every record is made (and nothing is kept).
+pub struct Records<'a> {
+    cache: Option<&'a RecordCache>,
+    previous: HashMap<u64, Arc<[u8]>>,
+    made: Mutex<HashMap<u64, Arc<[u8]>>>,
+    site_key: u64,
+    families: &'a [u64],
+}
+
+impl<'a> Records<'a> {
+    /// Records of a build whose site key is `site_key` and whose center families have the
+    /// keys `families` (see `site::fingerprint`).
+    pub fn new(cache: Option<&'a RecordCache>, site_key: u64, families: &'a [u64]) -> Self {
+        let previous = cache
+            .map(|c| std::mem::take(&mut *c.records.lock().unwrap_or_else(|e| e.into_inner())))
+            .unwrap_or_default();
+        Records {
+            cache,
+            previous,
+            made: Mutex::new(HashMap::new()),
+            site_key,
+            families,
+        }
+    }
+
+    /// The record `name` of kind `kind` (say a center's row of `centers.csv`), which shows
+    /// only what the family of `center` holds: made by `make` unless an earlier build made it
+    /// from the same inputs.
+    fn get(
+        &self,
+        kind: &str,
+        name: &str,
+        center: CenterId,
+        make: impl FnOnce() -> Vec<u8>,
+    ) -> Arc<[u8]> {
+        if self.cache.is_none() {
+            return make().into();
+        }
+        let key = super::fingerprint::record(self.site_key, kind, name, self.families[center]);
+        let record = match self.previous.get(&key) {
+            Some(record) => record.clone(),
+            None => make().into(),
+        };
+        self.made
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(key, record.clone());
+        record
+    }
+}
+
+impl Drop for Records<'_> {
+    /// Leaves the records of this build to the next one (or, when this build needed none,
+    /// those of the last).
+    fn drop(&mut self) {
+        if let Some(cache) = self.cache {
+            let made = std::mem::take(self.made.get_mut().unwrap_or_else(|e| e.into_inner()));
+            let kept = if made.is_empty() {
+                std::mem::take(&mut self.previous)
+            } else {
+                made
+            };
+            *cache.records.lock().unwrap_or_else(|e| e.into_inner()) = kept;
+        }
+    }
+}
+
+/// One CSV row, its cells made safe for spreadsheets.
+fn csv_row(row: &[String]) -> Vec<u8> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     // Writing into memory cannot fail.
-    let _ = writer.write_record(header);
+    let _ = writer.write_record(row.iter().map(|c| spreadsheet_safe(c)));
+    writer.into_inner().unwrap_or_default()
+}
+
+/// A CSV file: a byte-order mark (so that Excel reads UTF-8), the header, the rows.
+fn csv_bytes(header: &[&str], rows: Vec<Arc<[u8]>>) -> Vec<u8> {
+    let header = csv_row(&header.iter().map(|h| (*h).to_owned()).collect::<Vec<_>>());
+    let mut bytes =
+        Vec::with_capacity(3 + header.len() + rows.iter().map(|r| r.len()).sum::<usize>());
+    bytes.extend_from_slice(b"\xEF\xBB\xBF");
+    bytes.extend_from_slice(&header);
     for row in rows {
-        let _ = writer.write_record(row.iter().map(|c| spreadsheet_safe(c)));
+        bytes.extend_from_slice(&row);
     }
-    let mut bytes = b"\xEF\xBB\xBF".to_vec(); // so that Excel reads UTF-8
-    bytes.extend(writer.into_inner().unwrap_or_default());
     bytes
 }
 
@@ -43,30 +130,33 @@ fn text_cells(text: &Text) -> [String; 3] {
 }
 
 /// `/data/centers.csv`.
-pub fn centers_csv(registry: &Registry, as_of: NaiveDate) -> Vec<u8> {
+pub fn centers_csv(registry: &Registry, as_of: NaiveDate, records: &Records<'_>) -> Vec<u8> {
     // The register's columns (as `load` reads them), then what is derived.
     let header: Vec<&str> = crate::register::load::CENTERS
         .names()
         .chain(["status", "as_of"])
         .collect();
     let rows = registry.centers.par_iter().enumerate().map(|(id, c)| {
-        let mut row = vec![c.bin.to_string()];
-        row.extend(text_cells(&c.name));
-        row.push(registry.regions[c.region].code.clone());
-        row.push(c.city.clone().unwrap_or_default());
-        row.extend(text_cells(&c.address));
-        row.extend(
-            [c.phone.clone(), c.email.clone(), c.website.clone()].map(Option::unwrap_or_default),
-        );
-        row.push(registry.center_status(id, as_of).0.to_string());
-        row.push(as_of.to_string());
-        row
+        records.get("centers.csv", c.bin.as_str(), id, || {
+            let mut row = vec![c.bin.to_string()];
+            row.extend(text_cells(&c.name));
+            row.push(registry.regions[c.region].code.clone());
+            row.push(c.city.clone().unwrap_or_default());
+            row.extend(text_cells(&c.address));
+            row.extend(
+                [c.phone.clone(), c.email.clone(), c.website.clone()]
+                    .map(Option::unwrap_or_default),
+            );
+            row.push(registry.center_status(id, as_of).0.to_string());
+            row.push(as_of.to_string());
+            csv_row(&row)
+        })
     });
-    csv_bytes(&header, rows.collect::<Vec<_>>().into_iter())
+    csv_bytes(&header, rows.collect())
 }
 
 /// `/data/certificates.csv`.
-pub fn certificates_csv(registry: &Registry, as_of: NaiveDate) -> Vec<u8> {
+pub fn certificates_csv(registry: &Registry, as_of: NaiveDate, records: &Records<'_>) -> Vec<u8> {
     let header = [
         "number",
         "slug",
@@ -86,34 +176,36 @@ pub fn certificates_csv(registry: &Registry, as_of: NaiveDate) -> Vec<u8> {
             .unwrap_or_default()
     };
     let rows = registry.certificates.par_iter().enumerate().map(|(id, c)| {
-        let professions: Vec<String> = c
-            .scope
-            .iter()
-            .map(|s| {
-                let code = &registry.professions[s.profession].code;
-                if s.levels.is_empty() {
-                    code.clone()
-                } else {
-                    format!("{code} ({})", s.levels)
-                }
-            })
-            .collect();
-        vec![
-            c.number.clone(),
-            c.slug.clone(),
-            registry.centers[c.center].bin.to_string(),
-            c.issued_on.to_string(),
-            c.valid_until.to_string(),
-            number(c.replaces),
-            number(c.replaced_by),
-            c.agreement_number.clone().unwrap_or_default(),
-            c.agreement_date.map(|d| d.to_string()).unwrap_or_default(),
-            professions.join("; "),
-            registry.certificate_status(id, as_of).to_string(),
-            as_of.to_string(),
-        ]
+        records.get("certificates.csv", &c.slug, c.center, || {
+            let professions: Vec<String> = c
+                .scope
+                .iter()
+                .map(|s| {
+                    let code = &registry.professions[s.profession].code;
+                    if s.levels.is_empty() {
+                        code.clone()
+                    } else {
+                        format!("{code} ({})", s.levels)
+                    }
+                })
+                .collect();
+            csv_row(&[
+                c.number.clone(),
+                c.slug.clone(),
+                registry.centers[c.center].bin.to_string(),
+                c.issued_on.to_string(),
+                c.valid_until.to_string(),
+                number(c.replaces),
+                number(c.replaced_by),
+                c.agreement_number.clone().unwrap_or_default(),
+                c.agreement_date.map(|d| d.to_string()).unwrap_or_default(),
+                professions.join("; "),
+                registry.certificate_status(id, as_of).to_string(),
+                as_of.to_string(),
+            ])
+        })
     });
-    csv_bytes(&header, rows.collect::<Vec<_>>().into_iter())
+    csv_bytes(&header, rows.collect())
 }
 
 #[derive(Serialize)]
@@ -225,10 +317,16 @@ pub fn center_json(
 /// `/data/register.json`: the whole register with derived statuses, as bytes. It is one
 /// line of compact JSON (a bulk download, a tenth of a gigabyte at 100,000 centers), written
 /// record by record on every core, so the register is never one value in memory.
-pub fn register_json(registry: &Registry, urls: &Urls, as_of: NaiveDate, lang: Lang) -> Vec<u8> {
+pub fn register_json(
+    registry: &Registry,
+    urls: &Urls,
+    as_of: NaiveDate,
+    lang: Lang,
+    records: &Records<'_>,
+) -> Vec<u8> {
     // Serializing plain data cannot fail.
     let compact = |value: &Value| serde_json::to_vec(value).unwrap_or_default();
-    let array = |records: Vec<Vec<u8>>| -> Vec<u8> {
+    let array = |records: Vec<Arc<[u8]>>| -> Vec<u8> {
         let mut out = Vec::with_capacity(records.iter().map(|r| r.len() + 1).sum::<usize>() + 2);
         out.push(b'[');
         // Each record is freed as soon as it is copied.
@@ -244,13 +342,28 @@ pub fn register_json(registry: &Registry, urls: &Urls, as_of: NaiveDate, lang: L
     let centers = array(
         (0..registry.centers.len())
             .into_par_iter()
-            .map(|id| compact(&center_json(registry, urls, id, as_of, lang)))
+            .map(|id| {
+                records.get(
+                    "register.json center",
+                    registry.centers[id].bin.as_str(),
+                    id,
+                    || compact(&center_json(registry, urls, id, as_of, lang)),
+                )
+            })
             .collect(),
     );
     let certificates = array(
         (0..registry.certificates.len())
             .into_par_iter()
-            .map(|id| compact(&certificate_json(registry, urls, id, as_of, lang)))
+            .map(|id| {
+                let certificate = &registry.certificates[id];
+                records.get(
+                    "register.json certificate",
+                    &certificate.slug,
+                    certificate.center,
+                    || compact(&certificate_json(registry, urls, id, as_of, lang)),
+                )
+            })
             .collect(),
     );
     let head = json!({

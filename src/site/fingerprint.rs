@@ -203,6 +203,12 @@ pub fn page(site: u64, kind: &str, keys: impl IntoIterator<Item = u64>) -> u64 {
     key.finish()
 }
 
+/// The key of a record named `name` (a BIN, a certificate's slug) of kind `kind` (say a row of
+/// `centers.csv`) that shows what the family with key `family` holds.
+pub fn record(site: u64, kind: &str, name: &str, family: u64) -> u64 {
+    Key::new(kind).str(name).value(site).value(family).finish()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -35,6 +35,8 @@ pub struct BuildOptions {
     /// URLs in one sitemap file (default: the protocol's 50,000); past it `sitemap.xml` is
     /// an index of `sitemap-N.xml` files.
     pub sitemap_limit: Option<usize>,
+    /// What a long-running process keeps between builds (see [`crate::retained`]).
+    pub retained: Option<std::sync::Arc<crate::retained::Retained>>,
 }
 
 /// A listener for rendering progress: `(records rendered, records in all)`, called now and
@@ -104,8 +106,9 @@ pub fn render_into(
     if !root.join("config.toml").is_file() && root.join("data").is_dir() {
         return Err(BuildError::NoConfig);
     }
-    let timings = render::Timings::from_env();
-    let site = crate::read_site(root)?;
+    let timings = crate::timings::Timings::from_env();
+    let retained = options.retained.as_deref();
+    let site = crate::read_site_cached(root, retained.map(|r| &r.tables))?;
     timings.phase("load and validate");
     let theme = theme::load_theme(root, &site.config.theme)?;
     let pages =
@@ -124,6 +127,7 @@ pub fn render_into(
         as_of,
         progress: options.progress.clone(),
         sitemap_limit: options.sitemap_limit.unwrap_or(render::SITEMAP_LIMIT),
+        retained,
     };
     render::render_site(&inputs, sink)?;
     Ok((site, as_of))
@@ -181,9 +185,10 @@ pub fn build(
     options: &BuildOptions,
 ) -> Result<BuildReport, BuildError> {
     let started = Instant::now();
-    let publication = Publication::begin(out_dir)?;
+    let publication =
+        Publication::begin_cached(out_dir, options.retained.as_ref().map(|r| &r.published))?;
     let (site, as_of) = render_into(root, options, &publication)?;
-    let timings = render::Timings::from_env();
+    let timings = crate::timings::Timings::from_env();
     let published = publication.commit()?;
     timings.phase("commit");
     Ok(BuildReport {

@@ -25,6 +25,7 @@ use super::views::{profession_page, CenterItem, ChangeView, Views};
 use crate::config::Config;
 use crate::publish::{PublishError, Sink};
 use crate::register::{Lang, Registry, Status};
+use crate::timings::Timings;
 
 /// Centers on one page of the A–Z list.
 pub const PAGE_SIZE: usize = 50;
@@ -182,6 +183,8 @@ pub struct Inputs<'a> {
     pub progress: super::Progress,
     /// URLs in one sitemap file ([`SITEMAP_LIMIT`]).
     pub sitemap_limit: usize,
+    /// What an earlier build left (see [`crate::retained`]).
+    pub retained: Option<&'a crate::retained::Retained>,
 }
 
 #[derive(Serialize)]
@@ -345,24 +348,6 @@ struct Renderer<'a> {
     total: usize,
     /// The search index's meta file of each language.
     search_meta: BTreeMap<Lang, String>,
-}
-
-/// With `TIZILIM_TIMINGS` set, says on stderr how long each phase of rendering took (for
-/// benchmarks and profiling).
-pub(crate) struct Timings(Option<Mutex<std::time::Instant>>);
-
-impl Timings {
-    pub(crate) fn from_env() -> Timings {
-        Timings(std::env::var_os("TIZILIM_TIMINGS").map(|_| Mutex::new(std::time::Instant::now())))
-    }
-
-    pub(crate) fn phase(&self, name: &str) {
-        if let Some(last) = &self.0 {
-            let mut last = last.lock().unwrap_or_else(|e| e.into_inner());
-            eprintln!("timing: {name:<28} {:>8.3} s", last.elapsed().as_secs_f64());
-            *last = std::time::Instant::now();
-        }
-    }
 }
 
 /// Renders the whole site into `sink`.
@@ -986,16 +971,21 @@ impl Renderer<'_> {
         let site_key = self.site_key(lang);
         let json_bytes = |value: &Value| serde_json::to_vec_pretty(value).unwrap_or_default();
         // The open data shows the whole register: rendered again when any of it changed.
+        let records = exports::Records::new(
+            inputs.retained.map(|r| &r.records),
+            site_key,
+            &self.families,
+        );
         type Make<'m> = &'m (dyn Fn() -> Vec<u8> + Sync);
         let exports: [(&str, Make); 3] = [
             ("data/register.json", &|| {
-                exports::register_json(registry, urls, as_of, lang)
+                exports::register_json(registry, urls, as_of, lang, &records)
             }),
             ("data/centers.csv", &|| {
-                exports::centers_csv(registry, as_of)
+                exports::centers_csv(registry, as_of, &records)
             }),
             ("data/certificates.csv", &|| {
-                exports::certificates_csv(registry, as_of)
+                exports::certificates_csv(registry, as_of, &records)
             }),
         ];
         exports

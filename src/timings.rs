@@ -1,0 +1,22 @@
+//! Phase timings for benchmarks and profiling: with `TIZILIM_TIMINGS` set, each phase of the
+//! pipeline says on stderr how long it took.
+
+use std::sync::Mutex;
+
+/// With `TIZILIM_TIMINGS` set, says on stderr how long each phase of rendering took (for
+/// benchmarks and profiling).
+pub struct Timings(Option<Mutex<std::time::Instant>>);
+
+impl Timings {
+    pub fn from_env() -> Timings {
+        Timings(std::env::var_os("TIZILIM_TIMINGS").map(|_| Mutex::new(std::time::Instant::now())))
+    }
+
+    pub fn phase(&self, name: &str) {
+        if let Some(last) = &self.0 {
+            let mut last = last.lock().unwrap_or_else(|e| e.into_inner());
+            eprintln!("timing: {name:<28} {:>8.3} s", last.elapsed().as_secs_f64());
+            *last = std::time::Instant::now();
+        }
+    }
+}
