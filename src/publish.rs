@@ -18,6 +18,10 @@ use std::sync::Mutex;
 
 use rayon::prelude::*;
 
+/// Published files: path → fingerprint (a million entries at 100,000 centers, hence a fast
+/// hasher).
+type Manifest = HashMap<String, Option<u64>, ahash::RandomState>;
+
 /// The name of the manifest of published files, in the output folder.
 pub const MANIFEST: &str = ".tizilim-published";
 /// The paths a publication in progress adds to the manifest, in the output folder: while it
@@ -219,7 +223,7 @@ pub struct PublishedCache {
 struct Published {
     manifest: PathBuf,
     stamp: FileStamp,
-    files: HashMap<String, Option<u64>>,
+    files: Manifest,
 }
 
 /// What identifies a version of a file without reading it.
@@ -245,7 +249,7 @@ impl FileStamp {
 
 impl PublishedCache {
     /// The manifest at `manifest`, if it is the one this process wrote last.
-    fn take(&self, manifest: &Path) -> Option<HashMap<String, Option<u64>>> {
+    fn take(&self, manifest: &Path) -> Option<Manifest> {
         let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
         let published = last.take()?;
         let current = published.manifest == manifest
@@ -254,7 +258,7 @@ impl PublishedCache {
         current.then_some(published.files)
     }
 
-    fn keep(&self, manifest: &Path, files: HashMap<String, Option<u64>>) {
+    fn keep(&self, manifest: &Path, files: Manifest) {
         let published = FileStamp::of(manifest).map(|stamp| Published {
             manifest: manifest.to_owned(),
             stamp,
@@ -272,7 +276,7 @@ pub struct Publication<'c> {
     out_dir: PathBuf,
     staging: PathBuf,
     /// The previous publication: path → fingerprint (read when first needed).
-    previous: std::sync::OnceLock<HashMap<String, Option<u64>>>,
+    previous: std::sync::OnceLock<Manifest>,
     /// Whether the staging folder was made (or why it could not be).
     staging_ready: std::sync::OnceLock<Result<(), String>>,
     /// The output folder's lock, once taken.
@@ -284,7 +288,7 @@ pub struct Publication<'c> {
 #[derive(Debug, Default)]
 struct State {
     /// This publication: path → fingerprint.
-    files: HashMap<String, Option<u64>>,
+    files: Manifest,
     /// Staged files (under the staging folder at the same path).
     staged: Vec<String>,
     unchanged: usize,
@@ -359,7 +363,7 @@ impl<'c> Publication<'c> {
         })
     }
 
-    fn previous(&self) -> &HashMap<String, Option<u64>> {
+    fn previous(&self) -> &Manifest {
         self.previous.get_or_init(|| {
             let manifest = self.out_dir.join(MANIFEST);
             self.cache
@@ -411,7 +415,8 @@ impl<'c> Publication<'c> {
         // Until this publication is complete, a pending list names the files it adds: an
         // interrupted publication leaves nothing behind that a later one would not clean up,
         // and its fingerprints are not trusted (so nothing is skipped after one).
-        let same_manifest = state.files == *self.previous();
+        // (A file was staged: the manifest changed, no need to compare a million entries.)
+        let same_manifest = state.staged.is_empty() && state.files == *self.previous();
         if !same_manifest {
             let previous = self.previous();
             let added = state
@@ -556,7 +561,9 @@ impl Sink for Publication<'_> {
     ) -> Result<(), PublishError> {
         let relative = checked_relative(&path)?;
         let target = self.out_dir.join(relative);
-        if fs::read(&target).is_ok_and(|old| old == bytes) {
+        // (A file of another length is not read: `register.json` is hundreds of megabytes.)
+        let same_length = fs::metadata(&target).is_ok_and(|m| m.len() == bytes.len() as u64);
+        if same_length && fs::read(&target).is_ok_and(|old| old == bytes) {
             self.record(path, fingerprint)?;
             self.state().unchanged += 1;
             return Ok(());
@@ -648,7 +655,7 @@ fn remove_empty_parents(file: &Path, root: &Path) {
 /// The manifest: one line per published file, its path, then a tab and its fingerprint in
 /// hex when it has one. (Paths never hold a tab or a line break: see `checked_relative`.)
 /// After an interrupted publication, the paths it was adding are in too, and no fingerprint.
-fn read_manifest(out_dir: &Path) -> HashMap<String, Option<u64>> {
+fn read_manifest(out_dir: &Path) -> Manifest {
     let read = |path: &Path| -> Vec<(String, Option<u64>)> {
         let Ok(text) = fs::read_to_string(path) else {
             return Vec::new();
