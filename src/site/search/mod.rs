@@ -7,7 +7,10 @@
 //! - `d-N.HASH.json`: display records of 16 centers (ids are positions in A–Z order, so that
 //!   names sharing a beginning share chunks); `dir-K.HASH.json` names 64 chunks each.
 //! - `t-KEY.HASH.json`: folded words starting with KEY → the ids that have them (deltas in
-//!   base 36) and each one's region and status; a shard over 24 KB is split by a longer key.
+//!   base 36), each one's region and status, and the professions whose name has the word
+//!   (deltas of their positions, when there are any); a shard over 24 KB is split by a
+//!   longer key. (Profession names are matched through the shards, not the meta file, which
+//!   every query fetches: at 320 professions their words were four fifths of it.)
 //! - `b-PREFIX.HASH.json`: BINs by their first 4 digits; `c-N.HASH.json`: certificate numbers
 //!   by the lenient key of the register core, in hash buckets.
 //! - `f-r-CODE.HASH.json`, `f-s-STATUS.HASH.json`, `f-p-N.HASH.json`: the ids of a region, a
@@ -122,12 +125,12 @@ fn id_set(ids: &[usize], docs: usize) -> Value {
 fn shard(
     tokens: Vec<(&String, &Vec<usize>)>,
     key: String,
-    postings: &dyn Fn(&[usize]) -> Value,
+    postings: &dyn Fn(&str, &[usize]) -> Value,
     out: &mut Vec<(String, Value)>,
 ) {
     let value: serde_json::Map<String, Value> = tokens
         .iter()
-        .map(|(t, ids)| ((*t).clone(), postings(ids)))
+        .map(|(t, ids)| ((*t).clone(), postings(t, ids)))
         .collect();
     let size = Value::Object(value.clone()).to_string().len();
     let depth = key.chars().count();
@@ -152,7 +155,7 @@ fn shard(
             key,
             Value::Object(
                 here.iter()
-                    .map(|(t, ids)| ((*t).clone(), postings(ids)))
+                    .map(|(t, ids)| ((*t).clone(), postings(t, ids)))
                     .collect(),
             ),
         ));
@@ -169,6 +172,7 @@ pub fn build_index(
     languages: &[Lang],
     urls: &Urls,
 ) -> SearchIndex {
+    let timings = crate::timings::Timings::from_env();
     let default_lang = languages.first().copied().unwrap_or(Lang::Kk);
     let mut order: Vec<usize> = (0..registry.centers.len()).collect();
     order.par_sort_by_cached_key(|&c| {
@@ -194,6 +198,7 @@ pub fn build_index(
         .collect();
 
     let mut files = Files { files: Vec::new() };
+    timings.phase("search: order and statuses");
 
     // Display records.
     let chunks: Vec<Value> = order
@@ -230,6 +235,7 @@ pub fn build_index(
         .map(|(k, hashes)| files.add(&format!("dir-{k}"), &json!(hashes)))
         .collect();
 
+    timings.phase("search: display chunks");
     // Words of names and cities.
     let words: Vec<BTreeSet<String>> = order
         .par_iter()
@@ -247,6 +253,7 @@ pub fn build_index(
             words
         })
         .collect();
+    timings.phase("search: words");
     let mut postings: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (doc, words) in words.into_iter().enumerate() {
         for word in words {
@@ -268,6 +275,22 @@ pub fn build_index(
         .map(|(i, word)| files.add(&format!("w-{i}"), &id_set(&postings[word], docs)))
         .collect();
     postings.retain(|_, ids| ids.len() <= common);
+    // The words of profession names, with the professions that have each.
+    let mut profession_words: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (i, profession) in registry.professions.iter().enumerate() {
+        let mut words = BTreeSet::new();
+        for lang in Lang::ALL {
+            if let Some(name) = profession.name.in_lang(lang) {
+                words.extend(fold::tokens(name));
+            }
+        }
+        for word in words {
+            profession_words.entry(word).or_default().push(i);
+        }
+    }
+    for word in profession_words.keys() {
+        postings.entry(word.clone()).or_default();
+    }
     let mut by_key: BTreeMap<String, Vec<(&String, &Vec<usize>)>> = BTreeMap::new();
     for (token, ids) in &postings {
         by_key
@@ -275,12 +298,15 @@ pub fn build_index(
             .or_default()
             .push((token, ids));
     }
-    let encode = |ids: &[usize]| -> Value {
+    let encode = |token: &str, ids: &[usize]| -> Value {
         let facets: String = ids
             .iter()
             .map(|&d| format!("{:0>2}", base36(facet_code[d])))
             .collect();
-        json!([deltas(ids), facets])
+        match profession_words.get(token) {
+            Some(professions) => json!([deltas(ids), facets, deltas(professions)]),
+            None => json!([deltas(ids), facets]),
+        }
     };
     let mut shards = Vec::new();
     for (key, tokens) in by_key {
@@ -291,6 +317,7 @@ pub fn build_index(
         .map(|(key, value)| (key.clone(), files.add(&format!("t-{key}"), value)))
         .collect();
 
+    timings.phase("search: postings and shards");
     // BINs and certificate numbers.
     let mut bins: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
     for (c, center) in registry.centers.iter().enumerate() {
@@ -331,6 +358,7 @@ pub fn build_index(
         .map(|(n, map)| files.add(&format!("c-{n}"), &json!(map)))
         .collect();
 
+    timings.phase("search: BINs and numbers");
     // Facets.
     let mut region_docs: Vec<Vec<usize>> = vec![Vec::new(); registry.regions.len()];
     let mut status_docs: Vec<Vec<usize>> = vec![Vec::new(); Status::ALL.len()];
@@ -368,6 +396,7 @@ pub fn build_index(
         })
         .collect();
 
+    timings.phase("search: facets");
     let mut meta = BTreeMap::new();
     for &lang in languages {
         let value = json!({
@@ -395,22 +424,13 @@ pub fn build_index(
                 json!({ "code": r.code, "name": r.name.get(lang), "words": words, "count": region_docs[i].len(), "f": region_hashes[i] })
             }).collect::<Vec<_>>(),
             "statuses": Status::ALL.iter().enumerate().map(|(i, s)| json!({ "code": s, "count": status_docs[i].len(), "f": status_hashes[i] })).collect::<Vec<_>>(),
-            "professions": registry.professions.iter().enumerate().map(|(i, p)| {
-                let mut words = BTreeSet::new();
-                for l in Lang::ALL {
-                    if let Some(name) = p.name.in_lang(l) {
-                        words.extend(fold::tokens(name));
-                    }
-                }
-                // The page's list of professions has their names; the index keeps what
-                // matching needs.
-                json!({
-                    "code": p.code,
-                    "words": words.into_iter().collect::<Vec<_>>().join(" "),
-                    "count": profession_docs[i].len(),
-                    "f": profession_hashes[i],
-                })
-            }).collect::<Vec<_>>(),
+            // Codes, counts and file hashes (8 characters each, one string): the page's
+            // list has the names, and the shards the words.
+            "professions": {
+                "codes": registry.professions.iter().map(|p| p.code.as_str()).collect::<Vec<_>>(),
+                "counts": profession_docs.iter().map(BTreeSet::len).collect::<Vec<_>>(),
+                "f": profession_hashes.concat(),
+            },
             "matrix": matrix,
         });
         let hash = files.add(&format!("meta-{lang}"), &value);

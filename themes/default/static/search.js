@@ -78,7 +78,12 @@
     }
     return cache[url];
   }
-  var meta = get(form.getAttribute("data-index"));
+  // Professions come as columns (codes, counts, file hashes of 8 characters): made rows here.
+  var meta = get(form.getAttribute("data-index")).then(function (m) {
+    var p = m.professions;
+    m.professions = p.codes.map(function (code, i) { return { code: code, count: p.counts[i], f: p.f.substr(i * 8, 8) }; });
+    return m;
+  });
   function file(m, name, hash) { return m.base + name + "." + hash + ".json"; }
   function deltas(text) {
     var out = [], previous = 0;
@@ -149,7 +154,16 @@
       }
       var named = [];
       m.regions.forEach(function (r) { if (r.words.some(function (w) { return w === word || (word.length >= 3 && w.indexOf(word) === 0); })) { named.push(["r", r.code]); } });
-      m.professions.forEach(function (p) { if (p.words.split(" ").some(function (w) { return w === word || (word.length >= 4 && w.indexOf(word) === 0); })) { named.push(["p", p.code]); } });
+      // Professions whose name has the word (or, from 4 letters, a word beginning so).
+      var professions = {};
+      shards.forEach(function (shard) {
+        Object.keys(shard).forEach(function (token) {
+          if (shard[token][2] && (token === word || (word.length >= 4 && token.indexOf(word) === 0))) {
+            deltas(shard[token][2]).forEach(function (i) { professions[i] = true; });
+          }
+        });
+      });
+      Object.keys(professions).forEach(function (i) { if (m.professions[i]) { named.push(["p", m.professions[i].code]); } });
       return Promise.all(named.slice(0, 8).map(function (n) { return facetIds(m, n[0], n[1]); })).then(function (sets) {
         sets.forEach(function (ids) { ids.forEach(function (id) { if (!(scores[id] >= 2)) { scores[id] = 2; } }); });
         return scores;
