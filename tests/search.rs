@@ -232,3 +232,60 @@ fn a_hostile_name_is_found_and_shown_as_text() {
     assert_eq!(seen["images"], 0);
     assert_eq!(result["dialogs"], serde_json::json!([]));
 }
+
+/// A word in nearly every name is kept as a set with its counts by region × status, so a query
+/// of it alone shows counts by filter too (its results are far too many to count from their
+/// display records).
+#[test]
+fn a_common_word_alone_shows_counts_by_filter() {
+    let root = common::synthetic_site(1000, 3);
+    let (out, base) = build_served(root.path(), "2026-11-25");
+    let site = tizilim::read_site(root.path()).unwrap();
+    let registry = &site.checked.registry;
+    let as_of = common::date("2026-11-25");
+    let word = tizilim::site::search::fold::tokens("орталығы");
+    assert_eq!(word, ["ortaligi"]);
+    let matching: Vec<usize> = (0..registry.centers.len())
+        .filter(|&c| {
+            let center = &registry.centers[c];
+            let mut texts: Vec<&str> = tizilim::register::Lang::ALL
+                .iter()
+                .filter_map(|&l| center.name.in_lang(l))
+                .collect();
+            texts.extend(center.city.as_deref());
+            texts
+                .iter()
+                .any(|t| tizilim::site::search::fold::tokens(t).contains(&word[0]))
+        })
+        .collect();
+    assert!(matching.len() > 16 * 10, "{} results", matching.len());
+    let almaty = |c: &&usize| registry.regions[registry.centers[**c].region].code == "almaty-city";
+    let valid =
+        |c: &&usize| registry.center_status(**c, as_of).0 == tizilim::register::Status::Valid;
+    let in_almaty = matching.iter().filter(almaty).count();
+    let valid_anywhere = matching.iter().filter(valid).count();
+    let valid_in_almaty = matching.iter().filter(almaty).filter(valid).count();
+    assert!(in_almaty > 0 && valid_in_almaty > 0 && valid_in_almaty < in_almaty);
+    let result = drive(
+        &format!("{base}/ru/search/"),
+        serde_json::json!([
+            { "type": "орталығы", "press": "Enter" },
+            { "select": ["#status", "valid"] }
+        ]),
+        out.path(),
+    );
+    let seen = result["seen"].as_array().unwrap();
+    assert_eq!(seen[0]["summary"], format!("Найдено: {}", matching.len()));
+    assert_eq!(seen[0]["regionLabel"], format!("Алматы ({in_almaty})"));
+    let status = seen[0]["statusLabel"].as_str().unwrap();
+    assert!(
+        status.ends_with(&format!(" ({valid_anywhere})")),
+        "{status}"
+    );
+    // With the status filter: counts by region among the valid ones.
+    assert_eq!(seen[1]["summary"], format!("Найдено: {valid_anywhere}"));
+    assert_eq!(
+        seen[1]["regionLabel"],
+        format!("Алматы ({valid_in_almaty})")
+    );
+}

@@ -46,6 +46,7 @@ try {
         q: document.getElementById("q") ? document.getElementById("q").value : null,
         region: document.getElementById("region") ? document.getElementById("region").value : null,
         regionLabel: document.querySelector("#region option[value='almaty-city']") ? document.querySelector("#region option[value='almaty-city']").textContent : null,
+        statusLabel: document.querySelector("#status option[value='valid']") ? document.querySelector("#status option[value='valid']").textContent : null,
         noScriptShown: !!document.getElementById("no-script") && !document.getElementById("no-script").hidden
       };
     }));

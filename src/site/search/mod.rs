@@ -2,7 +2,7 @@
 //! static server, fetching only the files a query needs.
 //!
 //! - `meta-LANG.HASH.json`: the list of every other file (by content hash), facets (regions,
-//!   statuses, professions with their folded names, counts, and a region × status matrix),
+//!   statuses, profession codes, counts, and a region × status matrix),
 //!   and the words too common to index.
 //! - `d-N.HASH.json`: display records of 16 centers (ids are positions in A–Z order, so that
 //!   names sharing a beginning share chunks); `dir-K.HASH.json` names 64 chunks each.
@@ -15,6 +15,8 @@
 //!   by the lenient key of the register core, in hash buckets.
 //! - `f-r-CODE.HASH.json`, `f-s-STATUS.HASH.json`, `f-p-N.HASH.json`: the ids of a region, a
 //!   status or the Nth profession (a delta list or a bitset, whichever is smaller).
+//! - `w-N.HASH.json`: the ids of the Nth word too common for the shards (in more than one name
+//!   in twenty), and their counts by region × status.
 //!
 //! Content hashes in names mean a rebuild never mixes old and new files, and files whose
 //! content did not change keep their names (and are not rewritten).
@@ -269,10 +271,21 @@ pub fn build_index(
         .filter(|(_, ids)| ids.len() > common)
         .map(|(t, _)| t.clone())
         .collect();
+    // With the set, its counts by region and status, so that a query of that word alone
+    // still shows counts by filter without fetching thousands of display records.
     let stop_hashes: Vec<String> = stop
         .iter()
         .enumerate()
-        .map(|(i, word)| files.add(&format!("w-{i}"), &id_set(&postings[word], docs)))
+        .map(|(i, word)| {
+            let ids = &postings[word];
+            let mut set = id_set(ids, docs);
+            let mut matrix = vec![vec![0usize; Status::ALL.len()]; registry.regions.len()];
+            for &doc in ids {
+                matrix[facet_code[doc] / 8][facet_code[doc] % 8] += 1;
+            }
+            set["matrix"] = json!(matrix);
+            files.add(&format!("w-{i}"), &set)
+        })
         .collect();
     postings.retain(|_, ids| ids.len() <= common);
     // The words of profession names, with the professions that have each.

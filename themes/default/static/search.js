@@ -112,8 +112,9 @@
     return get(file(m, name, entry.f)).then(idSet);
   }
 
-  // Each word of the query → {doc id: score}: 3 whole word, 2 beginning of a word, 1 one typo
-  // away (words of 5+ letters). Regions and professions named in the query count as words.
+  // Each word of the query → {scores: {doc id: score}, matrix}: 3 whole word, 2 beginning of a
+  // word, 1 one typo away (words of 5+ letters). Regions and professions named in the query
+  // count as words. `matrix` (counts by region × status) when one common word alone matched.
   function wordMatches(m, word, known) {
     var keys = Object.keys(m.shards).filter(function (k) {
       return k.indexOf(word) === 0 || word.indexOf(k) === 0;
@@ -123,17 +124,20 @@
       .filter(function (c) { return c[0].indexOf(word) === 0; }).slice(0, 8);
     return Promise.all([
       Promise.all(keys.map(function (k) { return get(file(m, "t-" + k, m.shards[k])); })),
-      Promise.all(common.map(function (c) { return get(file(m, "w-" + c[1], m.stop_files[c[1]])).then(idSet); }))
+      Promise.all(common.map(function (c) { return get(file(m, "w-" + c[1], m.stop_files[c[1]])); }))
     ]).then(function (fetched) {
       var shards = fetched[0];
       var scores = {};
+      var sources = 0;
       function add(ids, codes, score) {
+        if (ids.length) { sources++; }
         ids.forEach(function (id, i) {
           if (!(scores[id] >= score)) { scores[id] = score; }
           if (codes) { known[id] = parseInt(codes.substr(i * 2, 2), 36); }
         });
       }
-      common.forEach(function (c, i) { add(fetched[1][i], null, c[0] === word ? 3 : 2); });
+      common.forEach(function (c, i) { add(idSet(fetched[1][i]), null, c[0] === word ? 3 : 2); });
+      var matrix = common.length === 1 ? fetched[1][0].matrix : null;
       var fuzzy = [];
       shards.forEach(function (shard) {
         Object.keys(shard).forEach(function (token) {
@@ -165,8 +169,11 @@
       });
       Object.keys(professions).forEach(function (i) { if (m.professions[i]) { named.push(["p", m.professions[i].code]); } });
       return Promise.all(named.slice(0, 8).map(function (n) { return facetIds(m, n[0], n[1]); })).then(function (sets) {
-        sets.forEach(function (ids) { ids.forEach(function (id) { if (!(scores[id] >= 2)) { scores[id] = 2; } }); });
-        return scores;
+        sets.forEach(function (ids) {
+          if (ids.length) { sources++; }
+          ids.forEach(function (id) { if (!(scores[id] >= 2)) { scores[id] = 2; } });
+        });
+        return { scores: scores, matrix: sources === 1 ? matrix : null };
       });
     });
   }
@@ -221,11 +228,11 @@
         if (byCode) {
           byCode.forEach(function (ids) { ids.forEach(function (id) { scores[id] = 3; }); });
         } else if (perWord.length) {
-          Object.keys(perWord[0]).forEach(function (id) {
+          Object.keys(perWord[0].scores).forEach(function (id) {
             var total = 0;
             for (var i = 0; i < perWord.length; i++) {
-              if (!(id in perWord[i])) { return; }
-              total += perWord[i][id];
+              if (!(id in perWord[i].scores)) { return; }
+              total += perWord[i].scores[id];
             }
             scores[id] = total;
           });
@@ -250,9 +257,11 @@
         ids = ids || [];
         ids.sort(function (a, b) { return (scores[b] || 0) - (scores[a] || 0) || a - b; });
         var exactHits = exact.filter(function (e) { return e.exact; });
+        // One common word and nothing else: its counts by region × status are the results'.
+        var matrix = !byCode && !exact.length && perWord.length === 1 ? perWord[0].matrix : null;
         return {
           meta: m, params: params, ids: ids, scores: scores, known: known, certificateOf: certificateOf,
-          exact: exactHits.length === 1 ? exactHits[0] : null
+          exact: exactHits.length === 1 ? exactHits[0] : null, matrix: matrix
         };
       });
     });
@@ -321,16 +330,21 @@
   // from the display records (when they are few enough to fetch).
   function counts(result) {
     var m = result.meta, params = result.params;
-    if (!params.q && !params.profession) {
-      // Region and status alone: the index's region × status table says it exactly.
+    var matrix = !params.q ? m.matrix : result.matrix;
+    if (matrix && !params.profession) {
+      // Region and status alone, or one common word: a region × status table says it exactly.
       var regionIndex = m.regions.map(function (r) { return r.code; }).indexOf(params.region);
       var statusIndex = m.statuses.map(function (x) { return x.code; }).indexOf(params.status);
       var byRegion = {}, byStatus = {};
       m.regions.forEach(function (r, i) {
-        byRegion[r.code] = statusIndex < 0 ? r.count : m.matrix[i][statusIndex];
+        byRegion[r.code] = m.statuses.reduce(function (n, x, j) {
+          return n + (statusIndex < 0 || statusIndex === j ? matrix[i][j] : 0);
+        }, 0);
       });
       m.statuses.forEach(function (x, j) {
-        byStatus[x.code] = regionIndex < 0 ? x.count : m.matrix[regionIndex][j];
+        byStatus[x.code] = m.regions.reduce(function (n, r, i) {
+          return n + (regionIndex < 0 || regionIndex === i ? matrix[i][j] : 0);
+        }, 0);
       });
       return Promise.resolve({ region: byRegion, status: byStatus });
     }
