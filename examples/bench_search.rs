@@ -50,8 +50,13 @@ fn one(n: usize, data: &Path) {
     let as_of = chrono::NaiveDate::from_ymd_opt(2026, 11, 25).expect("a date");
     let urls = tizilim::site::urls::Urls::new("https://example.kz/", tizilim::register::Lang::Ru);
     let started = Instant::now();
-    let index =
-        tizilim::site::search::build_index(&registry, as_of, &[tizilim::register::Lang::Ru], &urls);
+    let index = tizilim::site::search::build_index(
+        &registry,
+        as_of,
+        &[tizilim::register::Lang::Ru],
+        &urls,
+        None,
+    );
     let elapsed = started.elapsed();
     let bytes: usize = index.files.iter().map(|(_, b)| b.len()).sum();
     let size = |prefix: &str| -> usize {

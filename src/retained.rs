@@ -5,6 +5,8 @@
 //!   not parsed again);
 //! - the open-data records, by the fingerprint of what they show (`register.json` and the CSV
 //!   files are assembled again from records, and only changed ones are serialized again);
+//! - the search index's folded words of each center and its token shards, by what they were
+//!   made from;
 //! - the manifest of the last publication into the output folder (not read again from disk
 //!   while the file is the one this process wrote).
 //!
@@ -14,10 +16,12 @@
 use crate::publish::PublishedCache;
 use crate::register::table::TableCache;
 use crate::site::exports::RecordCache;
+use crate::site::search::SearchCache;
 
 #[derive(Debug, Default)]
 pub struct Retained {
     pub tables: TableCache,
     pub records: RecordCache,
+    pub search: SearchCache,
     pub published: PublishedCache,
 }

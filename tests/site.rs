@@ -694,6 +694,15 @@ fn incremental_builds_match_fresh_builds(
             }),
         ),
         (
+            "a revocation (a center's status today changes)",
+            Box::new(|| {
+                let path = root.path().join("data/events.csv");
+                let mut events = fs::read_to_string(&path).unwrap();
+                events.push_str("ЦПК-002/2024,2026-11-01,revoked,,Проверка,,\n");
+                fs::write(&path, events).unwrap();
+            }),
+        ),
+        (
             "a center's address",
             Box::new(|| {
                 edit(

@@ -409,7 +409,13 @@ pub fn render_site(inputs: &Inputs<'_>, sink: &dyn Sink) -> Result<(), RenderErr
     for (path, bytes) in &inputs.theme.static_files {
         sink.put(path.clone(), None, bytes.clone())?;
     }
-    let index = super::search::build_index(inputs.registry, inputs.as_of, &languages, &inputs.urls);
+    let index = super::search::build_index(
+        inputs.registry,
+        inputs.as_of,
+        &languages,
+        &inputs.urls,
+        inputs.retained.map(|r| &r.search),
+    );
     for (path, bytes) in index.files {
         sink.put(path, None, bytes)?;
     }

@@ -23,7 +23,9 @@
 
 pub mod fold;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::hash::{Hash, Hasher};
+use std::sync::{Arc, Mutex};
 
 use chrono::NaiveDate;
 use rayon::prelude::*;
@@ -44,6 +46,64 @@ const SHARD_BYTES: usize = 24 * 1024;
 /// Certificate numbers in one bucket, about.
 const CERTIFICATES_PER_BUCKET: usize = 200;
 
+/// What an index build keeps for the next one in a long-running process (see
+/// [`crate::retained`]): the folded words of each center's names, and the token shards, by
+/// what they were made from. After a one-line change only the shards of the words of the
+/// records it touched are made again. Only what the latest build used is kept.
+#[derive(Debug, Default)]
+pub struct SearchCache {
+    words: Mutex<HashMap<u64, Arc<BTreeSet<String>>>>,
+    shards: Mutex<HashMap<u64, Arc<Vec<(String, Vec<u8>)>>>>,
+}
+
+/// One build's use of a [`SearchCache`] map: what the last build left, and what this one made.
+struct Memo<V> {
+    previous: HashMap<u64, V>,
+    made: Mutex<HashMap<u64, V>>,
+    on: bool,
+}
+
+impl<V: Clone> Memo<V> {
+    fn take(cache: Option<&Mutex<HashMap<u64, V>>>) -> Memo<V> {
+        Memo {
+            previous: cache
+                .map(|c| std::mem::take(&mut *c.lock().unwrap_or_else(|e| e.into_inner())))
+                .unwrap_or_default(),
+            made: Mutex::new(HashMap::new()),
+            on: cache.is_some(),
+        }
+    }
+
+    /// The value for `key`: the last build's, or made by `make`.
+    fn get(&self, key: impl FnOnce() -> u64, make: impl FnOnce() -> V) -> V {
+        if !self.on {
+            return make();
+        }
+        let key = key();
+        let value = self.previous.get(&key).cloned().unwrap_or_else(make);
+        self.made
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(key, value.clone());
+        value
+    }
+
+    /// Leaves what this build made to the next one.
+    fn keep(self, cache: Option<&Mutex<HashMap<u64, V>>>) {
+        if let Some(cache) = cache {
+            *cache.lock().unwrap_or_else(|e| e.into_inner()) =
+                self.made.into_inner().unwrap_or_else(|e| e.into_inner());
+        }
+    }
+}
+
+/// A hash of `value` (for memo keys).
+fn key_of(value: impl Hash) -> u64 {
+    let mut hasher = std::hash::DefaultHasher::new();
+    value.hash(&mut hasher);
+    hasher.finish()
+}
+
 /// The index files (paths under the output root → bytes) and each language's meta file.
 pub struct SearchIndex {
     pub files: Vec<(String, Vec<u8>)>,
@@ -57,7 +117,11 @@ struct Files {
 impl Files {
     /// Adds `search/PREFIX.HASH.json`; returns the hash.
     fn add(&mut self, prefix: &str, value: &Value) -> String {
-        let bytes = value.to_string().into_bytes();
+        self.add_bytes(prefix, value.to_string().into_bytes())
+    }
+
+    /// Adds `search/PREFIX.HASH.json` of JSON text `bytes`; returns the hash.
+    fn add_bytes(&mut self, prefix: &str, bytes: Vec<u8>) -> String {
         let hash = content_hash(&bytes)[..8].to_owned();
         self.files
             .push((format!("search/{prefix}.{hash}.json"), bytes));
@@ -123,21 +187,26 @@ fn id_set(ids: &[usize], docs: usize) -> Value {
     }
 }
 
-/// Splits tokens into shards of at most [`SHARD_BYTES`] (where a longer key can help).
+/// Splits tokens into shards of at most [`SHARD_BYTES`] (where a longer key can help): each
+/// shard's key and JSON text.
 fn shard(
     tokens: Vec<(&String, &Vec<usize>)>,
     key: String,
     postings: &dyn Fn(&str, &[usize]) -> Value,
-    out: &mut Vec<(String, Value)>,
+    out: &mut Vec<(String, Vec<u8>)>,
 ) {
     let value: serde_json::Map<String, Value> = tokens
         .iter()
         .map(|(t, ids)| ((*t).clone(), postings(t, ids)))
         .collect();
-    let size = Value::Object(value.clone()).to_string().len();
+    // Serializing plain data cannot fail.
+    let text = serde_json::to_vec(&value).unwrap_or_default();
     let depth = key.chars().count();
-    if size <= SHARD_BYTES || depth >= 4 || tokens.iter().all(|(t, _)| t.chars().count() <= depth) {
-        out.push((key, Value::Object(value)));
+    if text.len() <= SHARD_BYTES
+        || depth >= 4
+        || tokens.iter().all(|(t, _)| t.chars().count() <= depth)
+    {
+        out.push((key, text));
         return;
     }
     let mut here = Vec::new();
@@ -153,14 +222,11 @@ fn shard(
         }
     }
     if !here.is_empty() {
-        out.push((
-            key,
-            Value::Object(
-                here.iter()
-                    .map(|(t, ids)| ((*t).clone(), postings(t, ids)))
-                    .collect(),
-            ),
-        ));
+        let value: serde_json::Map<String, Value> = here
+            .iter()
+            .map(|(t, ids)| ((*t).clone(), postings(t, ids)))
+            .collect();
+        out.push((key, serde_json::to_vec(&value).unwrap_or_default()));
     }
     for (longer, tokens) in deeper {
         shard(tokens, longer, postings, out);
@@ -173,7 +239,10 @@ pub fn build_index(
     as_of: NaiveDate,
     languages: &[Lang],
     urls: &Urls,
+    cache: Option<&SearchCache>,
 ) -> SearchIndex {
+    let words_memo = Memo::take(cache.map(|c| &c.words));
+    let shards_memo = Memo::take(cache.map(|c| &c.shards));
     let timings = crate::timings::Timings::from_env();
     let default_lang = languages.first().copied().unwrap_or(Lang::Kk);
     let mut order: Vec<usize> = (0..registry.centers.len()).collect();
@@ -239,27 +308,40 @@ pub fn build_index(
 
     timings.phase("search: display chunks");
     // Words of names and cities.
-    let words: Vec<BTreeSet<String>> = order
+    let words: Vec<Arc<BTreeSet<String>>> = order
         .par_iter()
         .map(|&c| {
             let center = &registry.centers[c];
-            let mut words = BTreeSet::new();
-            for lang in Lang::ALL {
-                if let Some(name) = center.name.in_lang(lang) {
-                    words.extend(fold::tokens(name));
-                }
-            }
-            if let Some(city) = &center.city {
-                words.extend(fold::tokens(city));
-            }
-            words
+            words_memo.get(
+                || {
+                    key_of((
+                        &center.name.kk,
+                        &center.name.ru,
+                        &center.name.en,
+                        &center.city,
+                    ))
+                },
+                || {
+                    let mut words = BTreeSet::new();
+                    for lang in Lang::ALL {
+                        if let Some(name) = center.name.in_lang(lang) {
+                            words.extend(fold::tokens(name));
+                        }
+                    }
+                    if let Some(city) = &center.city {
+                        words.extend(fold::tokens(city));
+                    }
+                    Arc::new(words)
+                },
+            )
         })
         .collect();
+    words_memo.keep(cache.map(|c| &c.words));
     timings.phase("search: words");
     let mut postings: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-    for (doc, words) in words.into_iter().enumerate() {
-        for word in words {
-            postings.entry(word).or_default().push(doc);
+    for (doc, words) in words.iter().enumerate() {
+        for word in words.iter() {
+            postings.entry(word.clone()).or_default().push(doc);
         }
     }
     // Words in more than one name in twenty would make their shards heavy: they leave the
@@ -321,13 +403,42 @@ pub fn build_index(
             None => json!([deltas(ids), facets]),
         }
     };
-    let mut shards = Vec::new();
-    for (key, tokens) in by_key {
-        shard(tokens, key, &encode, &mut shards);
-    }
-    let shard_hashes: BTreeMap<String, String> = shards
+    // The shards of each two-letter key, made again only when what they hold changed.
+    let groups: Vec<Arc<Vec<(String, Vec<u8>)>>> = by_key
+        .into_par_iter()
+        .map(|(key, tokens)| {
+            shards_memo.get(
+                || {
+                    let mut hasher = std::hash::DefaultHasher::new();
+                    key.hash(&mut hasher);
+                    for (token, ids) in &tokens {
+                        token.hash(&mut hasher);
+                        ids.hash(&mut hasher);
+                        for &doc in ids.iter() {
+                            facet_code[doc].hash(&mut hasher);
+                        }
+                        profession_words.get(*token).hash(&mut hasher);
+                    }
+                    hasher.finish()
+                },
+                || {
+                    let mut out = Vec::new();
+                    shard(tokens.clone(), key.clone(), &encode, &mut out);
+                    Arc::new(out)
+                },
+            )
+        })
+        .collect();
+    shards_memo.keep(cache.map(|c| &c.shards));
+    let shard_hashes: BTreeMap<String, String> = groups
         .iter()
-        .map(|(key, value)| (key.clone(), files.add(&format!("t-{key}"), value)))
+        .flat_map(|group| group.iter())
+        .map(|(key, text)| {
+            (
+                key.clone(),
+                files.add_bytes(&format!("t-{key}"), text.clone()),
+            )
+        })
         .collect();
 
     timings.phase("search: postings and shards");
