@@ -53,8 +53,11 @@ const CERTIFICATES_PER_BUCKET: usize = 200;
 #[derive(Debug, Default)]
 pub struct SearchCache {
     words: Mutex<HashMap<u64, Arc<BTreeSet<String>>>>,
-    shards: Mutex<HashMap<u64, Arc<Vec<(String, Vec<u8>)>>>>,
+    shards: Mutex<HashMap<u64, Shards>>,
 }
+
+/// The shards of one two-letter key: each one's key and JSON text.
+type Shards = Arc<Vec<(String, Vec<u8>)>>;
 
 /// One build's use of a [`SearchCache`] map: what the last build left, and what this one made.
 struct Memo<V> {
@@ -404,7 +407,7 @@ pub fn build_index(
         }
     };
     // The shards of each two-letter key, made again only when what they hold changed.
-    let groups: Vec<Arc<Vec<(String, Vec<u8>)>>> = by_key
+    let groups: Vec<Shards> = by_key
         .into_par_iter()
         .map(|(key, tokens)| {
             shards_memo.get(
