@@ -348,6 +348,8 @@ struct Renderer<'a> {
     total: usize,
     /// The search index's meta file of each language.
     search_meta: BTreeMap<Lang, String>,
+    /// Every status change up to the as-of date, newest first.
+    transitions: Vec<crate::register::Transition>,
 }
 
 /// Renders the whole site into `sink`.
@@ -389,6 +391,7 @@ pub fn render_site(inputs: &Inputs<'_>, sink: &dyn Sink) -> Result<(), RenderErr
         families,
         done: std::sync::atomic::AtomicUsize::new(0),
         search_meta: BTreeMap::new(),
+        transitions: Vec::new(),
         total: (inputs.registry.centers.len() + inputs.registry.certificates.len())
             * languages.len(),
     };
@@ -420,6 +423,12 @@ pub fn render_site(inputs: &Inputs<'_>, sink: &dyn Sink) -> Result<(), RenderErr
         sink.put(path, None, bytes)?;
     }
     renderer.search_meta = index.meta;
+    renderer.transitions = inputs
+        .registry
+        .all_transitions()
+        .into_iter()
+        .filter(|t| t.date <= inputs.as_of)
+        .collect();
     renderer.timings.phase("search index");
     for lang in languages {
         renderer.language(lang)?;
@@ -696,12 +705,11 @@ impl Renderer<'_> {
         };
         let site_key = self.site_key(lang);
         let all_centers = self.sorted_centers(&views);
-        let changes: Vec<_> = registry
-            .all_transitions()
-            .into_iter()
-            .filter(|t| t.date <= inputs.as_of)
+        let change_views: Vec<_> = self
+            .transitions
+            .par_iter()
+            .map(|t| views.change(t))
             .collect();
-        let change_views: Vec<_> = changes.par_iter().map(|t| views.change(t)).collect();
         self.timings.phase("sorted lists and changes");
 
         // Home.

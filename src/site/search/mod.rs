@@ -54,9 +54,12 @@ const CERTIFICATES_PER_BUCKET: usize = 200;
 pub struct SearchCache {
     words: Mutex<HashMap<u64, Arc<BTreeSet<String>>>>,
     shards: Mutex<HashMap<u64, Shards>>,
+    /// Display chunks and facet sets.
+    files: Mutex<HashMap<u64, Arc<[u8]>>>,
 }
 
-/// The shards of one two-letter key: each one's key and JSON text.
+/// The shards of one two-letter key (or the files of BINs and certificate numbers): each
+/// one's key and JSON text.
 type Shards = Arc<Vec<(String, Vec<u8>)>>;
 
 /// One build's use of a [`SearchCache`] map: what the last build left, and what this one made.
@@ -246,6 +249,7 @@ pub fn build_index(
 ) -> SearchIndex {
     let words_memo = Memo::take(cache.map(|c| &c.words));
     let shards_memo = Memo::take(cache.map(|c| &c.shards));
+    let files_memo = Memo::take(cache.map(|c| &c.files));
     let timings = crate::timings::Timings::from_env();
     let default_lang = languages.first().copied().unwrap_or(Lang::Kk);
     let mut order: Vec<usize> = (0..registry.centers.len()).collect();
@@ -275,31 +279,34 @@ pub fn build_index(
     timings.phase("search: order and statuses");
 
     // Display records.
-    let chunks: Vec<Value> = order
+    let record = |c: usize| {
+        let center = &registry.centers[c];
+        (
+            center.bin.as_str(),
+            &center.name.kk,
+            &center.name.ru,
+            &center.name.en,
+            center.region,
+            statuses[doc_of[c]],
+            &center.city,
+        )
+    };
+    let chunks: Vec<Arc<[u8]>> = order
         .par_chunks(CHUNK)
         .map(|centers| {
-            let records: Vec<Value> = centers
-                .iter()
-                .map(|&c| {
-                    let center = &registry.centers[c];
-                    json!([
-                        center.bin,
-                        center.name.kk,
-                        center.name.ru,
-                        center.name.en,
-                        center.region,
-                        statuses[doc_of[c]],
-                        center.city
-                    ])
-                })
-                .collect();
-            Value::Array(records)
+            files_memo.get(
+                || key_of(("d", centers.iter().map(|&c| record(c)).collect::<Vec<_>>())),
+                || {
+                    let records: Vec<Value> = centers.iter().map(|&c| json!(record(c))).collect();
+                    Value::Array(records).to_string().into_bytes().into()
+                },
+            )
         })
         .collect();
     let chunk_hashes: Vec<String> = chunks
         .iter()
         .enumerate()
-        .map(|(n, records)| files.add(&format!("d-{n}"), records))
+        .map(|(n, text)| files.add_bytes(&format!("d-{n}"), text.to_vec()))
         .collect();
 
     // Chunk names, 64 to a directory file, so that the meta file stays small.
@@ -432,7 +439,6 @@ pub fn build_index(
             )
         })
         .collect();
-    shards_memo.keep(cache.map(|c| &c.shards));
     let shard_hashes: BTreeMap<String, String> = groups
         .iter()
         .flat_map(|group| group.iter())
@@ -445,46 +451,72 @@ pub fn build_index(
         .collect();
 
     timings.phase("search: postings and shards");
-    // BINs and certificate numbers.
-    let mut bins: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
-    for (c, center) in registry.centers.iter().enumerate() {
-        bins.entry(center.bin.as_str()[..4].to_owned())
-            .or_default()
-            .insert(center.bin.to_string(), doc_of[c]);
+    // BINs and certificate numbers (made again only when one of them, or a center's place
+    // in A–Z, changed).
+    let identifiers = shards_memo.get(
+        || {
+            let bins: Vec<(&str, usize)> = registry
+                .centers
+                .iter()
+                .enumerate()
+                .map(|(c, center)| (center.bin.as_str(), doc_of[c]))
+                .collect();
+            let numbers: Vec<(&str, &str, usize)> = registry
+                .certificates
+                .iter()
+                .map(|c| (c.number.as_str(), c.slug.as_str(), doc_of[c.center]))
+                .collect();
+            key_of(("identifiers", bins, numbers))
+        },
+        || {
+            let mut out = Vec::new();
+            let mut bins: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
+            for (c, center) in registry.centers.iter().enumerate() {
+                bins.entry(center.bin.as_str()[..4].to_owned())
+                    .or_default()
+                    .insert(center.bin.to_string(), doc_of[c]);
+            }
+            for (prefix, map) in &bins {
+                out.push((format!("b-{prefix}"), json!(map).to_string().into_bytes()));
+            }
+            let buckets = registry
+                .certificates
+                .len()
+                .div_ceil(CERTIFICATES_PER_BUCKET)
+                .max(1);
+            let mut certificate_buckets: Vec<BTreeMap<String, Vec<Value>>> =
+                vec![BTreeMap::new(); buckets];
+            for certificate in &registry.certificates {
+                let key = number_key(&certificate.number);
+                let bucket = fold::bucket_hash(&key) as usize % buckets;
+                certificate_buckets[bucket]
+                    .entry(key)
+                    .or_default()
+                    .push(json!([
+                        doc_of[certificate.center],
+                        certificate.slug,
+                        certificate.number
+                    ]));
+            }
+            for (n, map) in certificate_buckets.iter().enumerate() {
+                out.push((format!("c-{n}"), json!(map).to_string().into_bytes()));
+            }
+            Arc::new(out)
+        },
+    );
+    let mut bin_hashes: BTreeMap<String, String> = BTreeMap::new();
+    let mut certificate_hashes: Vec<String> = Vec::new();
+    for (name, text) in identifiers.iter() {
+        let hash = files.add_bytes(name, text.clone());
+        match name.strip_prefix("b-") {
+            Some(prefix) => {
+                bin_hashes.insert(prefix.to_owned(), hash);
+            }
+            None => certificate_hashes.push(hash),
+        }
     }
-    let bin_hashes: BTreeMap<String, String> = bins
-        .iter()
-        .map(|(prefix, map)| {
-            (
-                prefix.clone(),
-                files.add(&format!("b-{prefix}"), &json!(map)),
-            )
-        })
-        .collect();
-    let buckets = registry
-        .certificates
-        .len()
-        .div_ceil(CERTIFICATES_PER_BUCKET)
-        .max(1);
-    let mut certificate_buckets: Vec<BTreeMap<String, Vec<Value>>> = vec![BTreeMap::new(); buckets];
-    for certificate in &registry.certificates {
-        let key = number_key(&certificate.number);
-        let bucket = fold::bucket_hash(&key) as usize % buckets;
-        certificate_buckets[bucket]
-            .entry(key)
-            .or_default()
-            .push(json!([
-                doc_of[certificate.center],
-                certificate.slug,
-                certificate.number
-            ]));
-    }
-    let certificate_hashes: Vec<String> = certificate_buckets
-        .iter()
-        .enumerate()
-        .map(|(n, map)| files.add(&format!("c-{n}"), &json!(map)))
-        .collect();
 
+    shards_memo.keep(cache.map(|c| &c.shards));
     timings.phase("search: BINs and numbers");
     // Facets.
     let mut region_docs: Vec<Vec<usize>> = vec![Vec::new(); registry.regions.len()];
@@ -503,25 +535,31 @@ pub fn build_index(
             profession_docs[item.profession].insert(doc_of[certificate.center]);
         }
     }
+    // A set's text, made again only when its ids changed.
+    let mut set_file = |name: String, ids: &[usize]| -> String {
+        let text = files_memo.get(
+            || key_of(("set", ids, docs)),
+            || id_set(ids, docs).to_string().into_bytes().into(),
+        );
+        files.add_bytes(&name, text.to_vec())
+    };
     let region_hashes: Vec<String> = registry
         .regions
         .iter()
         .zip(&region_docs)
-        .map(|(r, ids)| files.add(&format!("f-r-{}", r.code), &id_set(ids, docs)))
+        .map(|(r, ids)| set_file(format!("f-r-{}", r.code), ids))
         .collect();
     let status_hashes: Vec<String> = Status::ALL
         .iter()
         .zip(&status_docs)
-        .map(|(s, ids)| files.add(&format!("f-s-{s}"), &id_set(ids, docs)))
+        .map(|(s, ids)| set_file(format!("f-s-{s}"), ids))
         .collect();
     let profession_hashes: Vec<String> = profession_docs
         .iter()
         .enumerate()
-        .map(|(i, ids)| {
-            let ids: Vec<usize> = ids.iter().copied().collect();
-            files.add(&format!("f-p-{i}"), &id_set(&ids, docs))
-        })
+        .map(|(i, ids)| set_file(format!("f-p-{i}"), &ids.iter().copied().collect::<Vec<_>>()))
         .collect();
+    files_memo.keep(cache.map(|c| &c.files));
 
     timings.phase("search: facets");
     let mut meta = BTreeMap::new();
