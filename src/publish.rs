@@ -417,14 +417,22 @@ impl<'c> Publication<'c> {
         // and its fingerprints are not trusted (so nothing is skipped after one).
         // (A file was staged: the manifest changed, no need to compare a million entries.)
         let same_manifest = state.staged.is_empty() && state.files == *self.previous();
+        // Paths of the previous publication that are not in this one: none when every path
+        // of this one was there before and there are as many.
+        let mut any_stale = !same_manifest;
         if !same_manifest {
             let previous = self.previous();
-            let added = state
+            let added: Vec<&String> = state
                 .files
                 .keys()
                 .filter(|p| !previous.contains_key(*p))
-                .map(|p| (p.as_str(), None));
-            write_manifest(&self.out_dir.join(PENDING), added, 0)?;
+                .collect();
+            any_stale = previous.len() + added.len() != state.files.len();
+            write_manifest(
+                &self.out_dir.join(PENDING),
+                added.into_iter().map(|p| (p.as_str(), None)),
+                0,
+            )?;
         }
         timings.phase("commit: pending list");
         let mut report = PublishReport {
@@ -473,11 +481,14 @@ impl<'c> Publication<'c> {
         timings.phase("commit: renames");
         let (assets, pages): (Vec<_>, Vec<_>) = staged.into_iter().partition(|p| !is_page(p));
         report.written = assets.into_iter().chain(pages).collect();
-        let mut stale: Vec<&String> = self
-            .previous()
-            .keys()
-            .filter(|p| !state.files.contains_key(*p))
-            .collect();
+        let mut stale: Vec<&String> = match any_stale {
+            true => self
+                .previous()
+                .keys()
+                .filter(|p| !state.files.contains_key(*p))
+                .collect(),
+            false => Vec::new(),
+        };
         stale.sort();
         for path in stale {
             let Ok(relative) = checked_relative(path) else {

@@ -171,7 +171,7 @@ pub fn load_cached(
         &SCOPE,
         &EVENTS,
     ];
-    let mut tables: Vec<Option<Arc<RawTable>>> = {
+    let tables: Vec<Arc<RawTable>> = {
         use rayon::prelude::*;
         let read: Vec<(Arc<RawTable>, Diagnostics)> = schemas
             .par_iter()
@@ -184,41 +184,45 @@ pub fn load_cached(
         read.into_iter()
             .map(|(table, found)| {
                 diags.extend(found);
-                Some(table)
+                table
             })
             .collect()
     };
     if let Some(cache) = cache {
         cache.forget_missing();
     }
+    let table = |schema: &Schema| -> &RawTable {
+        let at = schemas
+            .iter()
+            .position(|s| s.table == schema.table)
+            .unwrap_or_default();
+        &tables[at]
+    };
     // Hands each row of a table to `f`; says whether the table was read whole.
-    let mut each =
-        |schema: &Schema, diags: &mut Diagnostics, f: &mut dyn FnMut(&mut Fields<'_>)| -> bool {
-            let at = schemas
-                .iter()
-                .position(|s| s.table == schema.table)
-                .unwrap_or_default();
-            let table = tables[at]
-                .take()
-                .unwrap_or_else(|| read_table_cached(data_dir, shown_dir, schema, diags, cache));
-            for row in &table.rows {
-                let mut fields = Fields {
-                    row,
-                    table: &table,
-                    schema,
-                    diags,
-                };
-                f(&mut fields);
-            }
-            table.complete
-        };
-    let complete = each(&REGIONS, diags, &mut |f| {
+    fn each(
+        table: &RawTable,
+        schema: &Schema,
+        diags: &mut Diagnostics,
+        f: &mut dyn FnMut(&mut Fields<'_>),
+    ) -> bool {
+        for row in &table.rows {
+            let mut fields = Fields {
+                row,
+                table,
+                schema,
+                diags,
+            };
+            f(&mut fields);
+        }
+        table.complete
+    }
+    let complete = each(table(&REGIONS), &REGIONS, diags, &mut |f| {
         let bad =
             |code: &str| (!is_region_code(code)).then(|| Problem::BadRegionCode(code.to_owned()));
         coded_row(f, bad, &mut register.regions, &mut rejected.regions);
     });
     rejected.regions.whole_table = !complete;
-    let complete = each(&PROFESSIONS, diags, &mut |f| {
+    let complete = each(table(&PROFESSIONS), &PROFESSIONS, diags, &mut |f| {
         let bad = |code: &str| {
             code.contains(';')
                 .then(|| Problem::BadProfessionCode(code.to_owned()))
@@ -226,103 +230,141 @@ pub fn load_cached(
         coded_row(f, bad, &mut register.professions, &mut rejected.professions);
     });
     rejected.professions.whole_table = !complete;
-    let complete = each(&CENTERS, diags, &mut |f| {
-        let bin_text = f.required("bin");
-        let bin = bin_text.as_deref().and_then(|text| match Bin::parse(text) {
-            Ok(bin) => Some(bin),
-            Err(e) => {
-                f.error("bin", Problem::BadBin(text.to_owned(), e));
-                None
-            }
-        });
-        let name = f.names("name");
-        let region = f.required("region");
-        let city = f.optional("city");
-        let address = f.text("address");
-        let phone = f.optional("phone");
-        let email = f.email("email");
-        let website = f.website("website");
-        match (bin, region, f.usable()) {
-            (Some(bin), Some(region), true) => register.centers.push(f.located(CenterRow {
-                bin,
-                name,
-                region,
-                city,
-                address,
-                phone,
-                email,
-                website,
-            })),
-            _ => rejected.centers.extend(bin_text),
-        }
-    });
-    rejected.centers.whole_table = !complete;
-    let complete = each(&CERTIFICATES, diags, &mut |f| {
-        let number = f.required("number");
-        let bin = f.required("bin");
-        let issued_on = f.date("issued_on", true);
-        let valid_until = f.date("valid_until", false);
-        let replaces = f.optional("replaces");
-        let agreement_number = f.optional("agreement_number");
-        let agreement_date = f.date("agreement_date", false);
-        match (number, bin, issued_on, f.usable()) {
-            (Some(number), Some(bin), Some(issued_on), true) => {
-                register.certificates.push(f.located(CertificateRow {
-                    number,
-                    bin,
-                    issued_on,
-                    valid_until,
-                    replaces,
-                    agreement_number,
-                    agreement_date,
-                }))
-            }
-            (number, ..) => {
-                rejected.certificates.extend(number);
-            }
-        }
-    });
-    rejected.certificates.whole_table = !complete;
-    let complete = each(&SCOPE, diags, &mut |f| {
-        let certificate = f.required("certificate");
-        let profession = f.required("profession");
-        let levels = f.levels("levels");
-        rejected.scope_certificates.extend(certificate.clone());
-        if let (Some(certificate), Some(profession), true) = (certificate, profession, f.usable()) {
-            register.scope.push(f.located(ScopeRow {
-                certificate,
-                profession,
-                levels,
-            }));
-        }
-    });
-    rejected.scope_certificates.whole_table = !complete || rejected.professions.whole_table;
-    each(&EVENTS, diags, &mut |f| {
-        let certificate = f.required("certificate");
-        let date = f.date("date", true);
-        let action = f
-            .required("action")
-            .and_then(|text| match Action::parse(&text) {
-                Some(action) => Some(action),
-                None => {
-                    f.error("action", Problem::BadAction(text));
+    // The big tables are typed at once, each into its own rows, rejected keys and problems
+    // (which are then taken in table order, as if typed one after the other).
+    let Register {
+        centers,
+        certificates,
+        scope,
+        events,
+        ..
+    } = &mut register;
+    let RejectedKeys {
+        centers: rejected_centers,
+        certificates: rejected_certificates,
+        scope_certificates,
+        ..
+    } = &mut rejected;
+    let mut found: [Diagnostics; 4] = Default::default();
+    let [found_centers, found_certificates, found_scope, found_events] = &mut found;
+    let type_centers = || {
+        let complete = each(table(&CENTERS), &CENTERS, found_centers, &mut |f| {
+            let bin_text = f.required("bin");
+            let bin = bin_text.as_deref().and_then(|text| match Bin::parse(text) {
+                Ok(bin) => Some(bin),
+                Err(e) => {
+                    f.error("bin", Problem::BadBin(text.to_owned(), e));
                     None
                 }
             });
-        let reason = f.text("reason");
-        let decision = f.optional("decision");
-        if let (Some(certificate), Some(date), Some(action), true) =
-            (certificate, date, action, f.usable())
-        {
-            register.events.push(f.located(EventRow {
-                certificate,
-                date,
-                action,
-                reason,
-                decision,
-            }));
-        }
+            let name = f.names("name");
+            let region = f.required("region");
+            let city = f.optional("city");
+            let address = f.text("address");
+            let phone = f.optional("phone");
+            let email = f.email("email");
+            let website = f.website("website");
+            match (bin, region, f.usable()) {
+                (Some(bin), Some(region), true) => centers.push(f.located(CenterRow {
+                    bin,
+                    name,
+                    region,
+                    city,
+                    address,
+                    phone,
+                    email,
+                    website,
+                })),
+                _ => rejected_centers.extend(bin_text),
+            }
+        });
+        rejected_centers.whole_table = !complete;
+    };
+    let type_certificates = || {
+        let complete = each(
+            table(&CERTIFICATES),
+            &CERTIFICATES,
+            found_certificates,
+            &mut |f| {
+                let number = f.required("number");
+                let bin = f.required("bin");
+                let issued_on = f.date("issued_on", true);
+                let valid_until = f.date("valid_until", false);
+                let replaces = f.optional("replaces");
+                let agreement_number = f.optional("agreement_number");
+                let agreement_date = f.date("agreement_date", false);
+                match (number, bin, issued_on, f.usable()) {
+                    (Some(number), Some(bin), Some(issued_on), true) => {
+                        certificates.push(f.located(CertificateRow {
+                            number,
+                            bin,
+                            issued_on,
+                            valid_until,
+                            replaces,
+                            agreement_number,
+                            agreement_date,
+                        }))
+                    }
+                    (number, ..) => {
+                        rejected_certificates.extend(number);
+                    }
+                }
+            },
+        );
+        rejected_certificates.whole_table = !complete;
+    };
+    let type_scope = || {
+        each(table(&SCOPE), &SCOPE, found_scope, &mut |f| {
+            let certificate = f.required("certificate");
+            let profession = f.required("profession");
+            let levels = f.levels("levels");
+            scope_certificates.extend(certificate.clone());
+            if let (Some(certificate), Some(profession), true) =
+                (certificate, profession, f.usable())
+            {
+                scope.push(f.located(ScopeRow {
+                    certificate,
+                    profession,
+                    levels,
+                }));
+            }
+        })
+    };
+    let type_events = || {
+        each(table(&EVENTS), &EVENTS, found_events, &mut |f| {
+            let certificate = f.required("certificate");
+            let date = f.date("date", true);
+            let action = f
+                .required("action")
+                .and_then(|text| match Action::parse(&text) {
+                    Some(action) => Some(action),
+                    None => {
+                        f.error("action", Problem::BadAction(text));
+                        None
+                    }
+                });
+            let reason = f.text("reason");
+            let decision = f.optional("decision");
+            if let (Some(certificate), Some(date), Some(action), true) =
+                (certificate, date, action, f.usable())
+            {
+                events.push(f.located(EventRow {
+                    certificate,
+                    date,
+                    action,
+                    reason,
+                    decision,
+                }));
+            }
+        });
+    };
+    let ((), ((), (scope_complete, ()))) = rayon::join(type_centers, || {
+        rayon::join(type_certificates, || rayon::join(type_scope, type_events))
     });
+    for found in found {
+        diags.extend(found);
+    }
+    rejected.scope_certificates.whole_table = !scope_complete || rejected.professions.whole_table;
     (register, rejected)
 }
 
