@@ -481,13 +481,13 @@ impl<'c> Publication<'c> {
         timings.phase("commit: renames");
         let (assets, pages): (Vec<_>, Vec<_>) = staged.into_iter().partition(|p| !is_page(p));
         report.written = assets.into_iter().chain(pages).collect();
-        let mut stale: Vec<&String> = match any_stale {
-            true => self
-                .previous()
+        let mut stale: Vec<&String> = if any_stale {
+            self.previous()
                 .keys()
                 .filter(|p| !state.files.contains_key(*p))
-                .collect(),
-            false => Vec::new(),
+                .collect()
+        } else {
+            Vec::new()
         };
         stale.sort();
         for path in stale {

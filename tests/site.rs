@@ -874,13 +874,21 @@ fn the_change_history_keeps_its_pages_when_a_change_is_added() {
         let k = archive.len() - i;
         assert_eq!(path, &format!("changes/page/{k}/"));
         assert_eq!(rows.len(), 50, "{path}");
-        let newer = link_to(&text(out.path(), &format!("{path}index.html")), "prev").unwrap();
+        let html = text(out.path(), &format!("{path}index.html"));
+        let newer = link_to(&html, "prev").unwrap();
         let expected = if i == 0 {
             "changes/".to_owned()
         } else {
             archive[i - 1].0.clone()
         };
         assert_eq!(newer, format!("/registry/{expected}"));
+        // The latest and the earliest changes are a link away wherever they are not next.
+        let pager = html.split("<nav class=\"pager\"").nth(1).unwrap();
+        let pager = pager.split("</nav>").next().unwrap();
+        let latest = pager.contains("href=\"/registry/changes/\">");
+        assert_eq!(latest, i > 0, "{path}");
+        let earliest = pager.contains("href=\"/registry/changes/page/1/\">");
+        assert_eq!(earliest, k > 2, "{path}");
     }
     assert_eq!(total, front.1.len() + 50 * archive.len());
 

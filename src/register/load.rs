@@ -191,12 +191,12 @@ pub fn load_cached(
     if let Some(cache) = cache {
         cache.forget_missing();
     }
-    let table = |schema: &Schema| -> &RawTable {
+    let table = |schema: &Schema| -> Arc<RawTable> {
         let at = schemas
             .iter()
             .position(|s| s.table == schema.table)
             .unwrap_or_default();
-        &tables[at]
+        tables[at].clone()
     };
     // Hands each row of a table to `f`; says whether the table was read whole.
     fn each(
@@ -216,13 +216,13 @@ pub fn load_cached(
         }
         table.complete
     }
-    let complete = each(table(&REGIONS), &REGIONS, diags, &mut |f| {
+    let complete = each(&table(&REGIONS), &REGIONS, diags, &mut |f| {
         let bad =
             |code: &str| (!is_region_code(code)).then(|| Problem::BadRegionCode(code.to_owned()));
         coded_row(f, bad, &mut register.regions, &mut rejected.regions);
     });
     rejected.regions.whole_table = !complete;
-    let complete = each(table(&PROFESSIONS), &PROFESSIONS, diags, &mut |f| {
+    let complete = each(&table(&PROFESSIONS), &PROFESSIONS, diags, &mut |f| {
         let bad = |code: &str| {
             code.contains(';')
                 .then(|| Problem::BadProfessionCode(code.to_owned()))
@@ -245,10 +245,18 @@ pub fn load_cached(
         scope_certificates,
         ..
     } = &mut rejected;
+    // Each typing owns its raw table, which is freed (unless a cache keeps it) once typed.
+    let (centers_table, certificates_table, scope_table, events_table) = (
+        table(&CENTERS),
+        table(&CERTIFICATES),
+        table(&SCOPE),
+        table(&EVENTS),
+    );
+    drop(tables);
     let mut found: [Diagnostics; 4] = Default::default();
     let [found_centers, found_certificates, found_scope, found_events] = &mut found;
-    let type_centers = || {
-        let complete = each(table(&CENTERS), &CENTERS, found_centers, &mut |f| {
+    let type_centers = move || {
+        let complete = each(&centers_table, &CENTERS, found_centers, &mut |f| {
             let bin_text = f.required("bin");
             let bin = bin_text.as_deref().and_then(|text| match Bin::parse(text) {
                 Ok(bin) => Some(bin),
@@ -280,9 +288,9 @@ pub fn load_cached(
         });
         rejected_centers.whole_table = !complete;
     };
-    let type_certificates = || {
+    let type_certificates = move || {
         let complete = each(
-            table(&CERTIFICATES),
+            &certificates_table,
             &CERTIFICATES,
             found_certificates,
             &mut |f| {
@@ -313,8 +321,8 @@ pub fn load_cached(
         );
         rejected_certificates.whole_table = !complete;
     };
-    let type_scope = || {
-        each(table(&SCOPE), &SCOPE, found_scope, &mut |f| {
+    let type_scope = move || {
+        each(&scope_table, &SCOPE, found_scope, &mut |f| {
             let certificate = f.required("certificate");
             let profession = f.required("profession");
             let levels = f.levels("levels");
@@ -330,8 +338,8 @@ pub fn load_cached(
             }
         })
     };
-    let type_events = || {
-        each(table(&EVENTS), &EVENTS, found_events, &mut |f| {
+    let type_events = move || {
+        each(&events_table, &EVENTS, found_events, &mut |f| {
             let certificate = f.required("certificate");
             let date = f.date("date", true);
             let action = f

@@ -675,7 +675,7 @@ impl Renderer<'_> {
                     changes,
                     Some(newer),
                     (k > 1).then(|| page_url(k - 1)),
-                    (k + 1 < archived).then(|| front_url.clone()),
+                    (k < archived).then(|| front_url.clone()),
                     (k > 2).then(|| page_url(1)),
                 );
                 (format!("changes/page/{k}/"), changes, history)
