@@ -393,6 +393,10 @@ impl<'c> Publication<'c> {
     pub fn commit(mut self) -> Result<PublishReport, PublishError> {
         let state = std::mem::take(&mut *self.state());
         if let Some((files, html_pages)) = state.all_kept {
+            // The manifest, if it was read, is still the published one: keep it.
+            if let (Some(cache), Some(previous)) = (self.cache, self.previous.take()) {
+                cache.keep(&self.out_dir.join(MANIFEST), previous);
+            }
             self.committed = true;
             remove_folder(&self.staging).map_err(io(&self.staging))?;
             return Ok(PublishReport {

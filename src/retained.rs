@@ -24,4 +24,15 @@ pub struct Retained {
     pub records: RecordCache,
     pub search: SearchCache,
     pub published: PublishedCache,
+    /// Whether a build has used this yet.
+    used: std::sync::atomic::AtomicBool,
+}
+
+impl Retained {
+    /// Whether this is the first build that uses it (and so finds it empty). The first build
+    /// renders what is kept here even when nothing changed, so that the first change after a
+    /// watcher starts is published as quickly as the next.
+    pub fn first_build(&self) -> bool {
+        !self.used.swap(true, std::sync::atomic::Ordering::SeqCst)
+    }
 }

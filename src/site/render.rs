@@ -405,7 +405,10 @@ pub fn render_site(inputs: &Inputs<'_>, sink: &dyn Sink) -> Result<(), RenderErr
             .map(|&lang| renderer.site_key(lang))
             .chain([inputs.sitemap_limit as u64]),
     );
-    if sink.keep_all(site_key) {
+    // (A watcher's first build goes on to fill what it keeps between builds: see
+    // `Retained::first_build`.)
+    let warm_up = inputs.retained.is_some_and(|r| r.first_build());
+    if sink.keep_all(site_key) && !warm_up {
         renderer.timings.phase("nothing changed");
         return Ok(());
     }
