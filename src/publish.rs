@@ -258,6 +258,12 @@ impl PublishedCache {
         current.then_some(published.files)
     }
 
+    /// Whether a manifest is kept (for tests).
+    #[cfg(test)]
+    pub(crate) fn is_kept(&self) -> bool {
+        self.last.lock().map(|l| l.is_some()).unwrap_or_default()
+    }
+
     fn keep(&self, manifest: &Path, files: Manifest) {
         let published = FileStamp::of(manifest).map(|stamp| Published {
             manifest: manifest.to_owned(),

@@ -36,3 +36,47 @@ impl Retained {
         !self.used.swap(true, std::sync::atomic::Ordering::SeqCst)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::site::BuildOptions;
+
+    /// A watcher started on a published site writes nothing, yet leaves everything it keeps
+    /// filled for its next build.
+    #[test]
+    fn a_first_build_over_a_published_site_fills_what_is_kept() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let out = tempfile::tempdir().unwrap();
+        let options = BuildOptions {
+            as_of: chrono::NaiveDate::from_ymd_opt(2026, 11, 25),
+            ..Default::default()
+        };
+        crate::site::build(root, out.path(), &options).unwrap();
+        let retained = Arc::new(Retained::default());
+        let watching = BuildOptions {
+            retained: Some(retained.clone()),
+            ..options
+        };
+        let report = crate::site::build(root, out.path(), &watching).unwrap();
+        assert!(report.published.written.is_empty());
+        assert_eq!(report.published.skipped, report.published.files);
+        assert_eq!(retained.tables.len(), 6);
+        let records = retained.records.len();
+        // A record of `register.json` and a row of a CSV file for each center and certificate.
+        let registry = &report.site.checked.registry;
+        assert_eq!(
+            records,
+            2 * (registry.centers.len() + registry.certificates.len())
+        );
+        assert!(retained.search.shards() > 0);
+        assert!(retained.published.is_kept());
+        // The next build, with nothing changed, takes the quick way and keeps it all.
+        crate::site::build(root, out.path(), &watching).unwrap();
+        assert_eq!(retained.records.len(), records);
+        assert!(retained.published.is_kept());
+    }
+}

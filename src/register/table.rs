@@ -133,6 +133,12 @@ impl TableCache {
         table
     }
 
+    /// Tables kept (for tests).
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        self.tables.lock().map(|t| t.len()).unwrap_or_default()
+    }
+
     /// Forgets the tables of files that are gone (say a table moved from CSV to JSON).
     pub fn forget_missing(&self) {
         self.tables

@@ -32,6 +32,14 @@ pub struct RecordCache {
     records: Mutex<HashMap<u64, Arc<[u8]>>>,
 }
 
+impl RecordCache {
+    /// Records kept.
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        self.records.lock().map(|r| r.len()).unwrap_or_default()
+    }
+}
+
 /// One build's records: each is taken from what the last build made when its fingerprint
 /// holds, or made again. Without a cache, every record is made (and nothing is kept).
 pub struct Records<'a> {

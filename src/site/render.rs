@@ -350,6 +350,9 @@ struct Renderer<'a> {
     search_meta: BTreeMap<Lang, String>,
     /// Every status change up to the as-of date, newest first.
     transitions: Vec<crate::register::Transition>,
+    /// A watcher's first build: what the watcher keeps between builds is made even where the
+    /// published files are kept.
+    warm_up: bool,
 }
 
 /// Renders the whole site into `sink`.
@@ -392,6 +395,7 @@ pub fn render_site(inputs: &Inputs<'_>, sink: &dyn Sink) -> Result<(), RenderErr
         done: std::sync::atomic::AtomicUsize::new(0),
         search_meta: BTreeMap::new(),
         transitions: Vec::new(),
+        warm_up: false,
         total: (inputs.registry.centers.len() + inputs.registry.certificates.len())
             * languages.len(),
     };
@@ -407,8 +411,8 @@ pub fn render_site(inputs: &Inputs<'_>, sink: &dyn Sink) -> Result<(), RenderErr
     );
     // (A watcher's first build goes on to fill what it keeps between builds: see
     // `Retained::first_build`.)
-    let warm_up = inputs.retained.is_some_and(|r| r.first_build());
-    if sink.keep_all(site_key) && !warm_up {
+    renderer.warm_up = inputs.retained.is_some_and(|r| r.first_build());
+    if sink.keep_all(site_key) && !renderer.warm_up {
         renderer.timings.phase("nothing changed");
         return Ok(());
     }
@@ -1011,6 +1015,9 @@ impl Renderer<'_> {
                 let key = fingerprint::page(site_key, path, [self.register_key]);
                 if !self.sink.keep(path, key) {
                     self.sink.put((*path).to_owned(), Some(key), make())?;
+                } else if self.warm_up {
+                    // Made only for the records the watcher keeps for its next build.
+                    make();
                 }
                 Ok(())
             })?;

@@ -62,6 +62,14 @@ pub struct SearchCache {
 /// one's key and JSON text.
 type Shards = Arc<Vec<(String, Vec<u8>)>>;
 
+impl SearchCache {
+    /// Shards kept (for tests).
+    #[cfg(test)]
+    pub(crate) fn shards(&self) -> usize {
+        self.shards.lock().map(|s| s.len()).unwrap_or_default()
+    }
+}
+
 /// One build's use of a [`SearchCache`] map: what the last build left, and what this one made.
 struct Memo<V> {
     previous: HashMap<u64, V>,
