@@ -1,7 +1,8 @@
 //! The search index: a static index built for this register, read by `search.js` from any
 //! static server, fetching only the files a query needs.
 //!
-//! - `meta-LANG.HASH.json`: the list of every other file (by content hash), facets (regions,
+//! - `meta-LANG.HASH.json` (format `v` 2: professions are matched through the shards): the
+//!   list of every other file (by content hash), facets (regions,
 //!   statuses, profession codes, counts, and a region × status matrix),
 //!   and the words too common to index.
 //! - `d-N.HASH.json`: display records of 16 centers (ids are positions in A–Z order, so that
@@ -573,7 +574,7 @@ pub fn build_index(
     let mut meta = BTreeMap::new();
     for &lang in languages {
         let value = json!({
-            "v": 1,
+            "v": 2,
             "as_of": as_of,
             "docs": docs,
             "chunk": CHUNK,

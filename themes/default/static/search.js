@@ -80,6 +80,7 @@
   }
   // Professions come as columns (codes, counts, file hashes of 8 characters): made rows here.
   var meta = get(form.getAttribute("data-index")).then(function (m) {
+    if (m.v !== 2) { throw new Error("search: index format " + m.v + ", this script reads format 2 (a theme older than the program?)"); }
     var p = m.professions;
     m.professions = p.codes.map(function (code, i) { return { code: code, count: p.counts[i], f: p.f.substr(i * 8, 8) }; });
     return m;
