@@ -13,10 +13,94 @@
 //! Everything here is a cache: a build with it publishes exactly the bytes a build without it
 //! publishes (tests compare them).
 
+use std::collections::HashMap;
+use std::sync::Mutex;
+
 use crate::publish::PublishedCache;
 use crate::register::table::TableCache;
 use crate::site::exports::RecordCache;
 use crate::site::search::SearchCache;
+
+/// Values one build made, by a key of what each was made from, for the next build.
+#[derive(Debug)]
+pub struct Memo<V> {
+    values: Mutex<HashMap<u64, V>>,
+}
+
+impl<V> Default for Memo<V> {
+    fn default() -> Self {
+        Memo {
+            values: Mutex::new(HashMap::new()),
+        }
+    }
+}
+
+impl<V> Memo<V> {
+    /// Values kept (for tests).
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        self.values.lock().map(|v| v.len()).unwrap_or_default()
+    }
+}
+
+/// One build's use of a [`Memo`] (or of none: then every value is made and nothing is kept).
+/// When it ends, the memo keeps what this build used, or, if it used nothing (its files were
+/// all kept as published), what the last build left.
+pub(crate) struct MemoUse<'a, V> {
+    memo: Option<&'a Memo<V>>,
+    previous: HashMap<u64, V>,
+    used: Mutex<HashMap<u64, V>>,
+}
+
+impl<'a, V: Clone> MemoUse<'a, V> {
+    pub(crate) fn new(memo: Option<&'a Memo<V>>) -> Self {
+        let previous = memo
+            .map(|m| std::mem::take(&mut *m.values.lock().unwrap_or_else(|e| e.into_inner())))
+            .unwrap_or_default();
+        MemoUse {
+            memo,
+            previous,
+            used: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The value for `key` (computed only when there is a memo): the last build's, or made
+    /// by `make`.
+    pub(crate) fn get(&self, key: impl FnOnce() -> u64, make: impl FnOnce() -> V) -> V {
+        if self.memo.is_none() {
+            return make();
+        }
+        let key = key();
+        let value = self.previous.get(&key).cloned().unwrap_or_else(make);
+        self.used
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(key, value.clone());
+        value
+    }
+}
+
+impl<V> Drop for MemoUse<'_, V> {
+    fn drop(&mut self) {
+        if let Some(memo) = self.memo {
+            let used = std::mem::take(self.used.get_mut().unwrap_or_else(|e| e.into_inner()));
+            let kept = if used.is_empty() {
+                std::mem::take(&mut self.previous)
+            } else {
+                used
+            };
+            *memo.values.lock().unwrap_or_else(|e| e.into_inner()) = kept;
+        }
+    }
+}
+
+/// A hash of `value`, for the keys of a [`Memo`].
+pub(crate) fn key_of(value: impl std::hash::Hash) -> u64 {
+    use std::hash::Hasher;
+    let mut hasher = std::hash::DefaultHasher::new();
+    value.hash(&mut hasher);
+    hasher.finish()
+}
 
 #[derive(Debug, Default)]
 pub struct Retained {

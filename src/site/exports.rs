@@ -3,8 +3,7 @@
 //! statuses derived for the build date. CSV cells that a spreadsheet would run as formulas
 //! are neutralised.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use rayon::prelude::*;
@@ -14,6 +13,7 @@ use serde_json::{json, Value};
 use super::urls::Urls;
 use super::views::profession_page;
 use crate::register::{CenterId, CertificateId, Lang, Registry, Text};
+use crate::retained::{Memo, MemoUse};
 
 /// A cell made safe for spreadsheets: one starting with `=`, `+`, `-`, `@`, a tab or a
 /// carriage return gets a leading `'` so it is read as text, never run as a formula.
@@ -27,25 +27,12 @@ pub fn spreadsheet_safe(cell: &str) -> String {
 
 /// Open-data records serialized by earlier builds, by the fingerprint of what they show (see
 /// [`crate::retained`]).
-#[derive(Debug, Default)]
-pub struct RecordCache {
-    records: Mutex<HashMap<u64, Arc<[u8]>>>,
-}
-
-impl RecordCache {
-    /// Records kept.
-    #[cfg(test)]
-    pub(crate) fn len(&self) -> usize {
-        self.records.lock().map(|r| r.len()).unwrap_or_default()
-    }
-}
+pub type RecordCache = Memo<Arc<[u8]>>;
 
 /// One build's records: each is taken from what the last build made when its fingerprint
 /// holds, or made again. Without a cache, every record is made (and nothing is kept).
 pub struct Records<'a> {
-    cache: Option<&'a RecordCache>,
-    previous: HashMap<u64, Arc<[u8]>>,
-    made: Mutex<HashMap<u64, Arc<[u8]>>>,
+    memo: MemoUse<'a, Arc<[u8]>>,
     site_key: u64,
     families: &'a [u64],
 }
@@ -54,13 +41,8 @@ impl<'a> Records<'a> {
     /// Records of a build whose site key is `site_key` and whose center families have the
     /// keys `families` (see `site::fingerprint`).
     pub fn new(cache: Option<&'a RecordCache>, site_key: u64, families: &'a [u64]) -> Self {
-        let previous = cache
-            .map(|c| std::mem::take(&mut *c.records.lock().unwrap_or_else(|e| e.into_inner())))
-            .unwrap_or_default();
         Records {
-            cache,
-            previous,
-            made: Mutex::new(HashMap::new()),
+            memo: MemoUse::new(cache),
             site_key,
             families,
         }
@@ -76,35 +58,10 @@ impl<'a> Records<'a> {
         center: CenterId,
         make: impl FnOnce() -> Vec<u8>,
     ) -> Arc<[u8]> {
-        if self.cache.is_none() {
-            return make().into();
-        }
-        let key = super::fingerprint::record(self.site_key, kind, name, self.families[center]);
-        let record = match self.previous.get(&key) {
-            Some(record) => record.clone(),
-            None => make().into(),
-        };
-        self.made
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(key, record.clone());
-        record
-    }
-}
-
-impl Drop for Records<'_> {
-    /// Leaves the records of this build to the next one (or, when this build needed none,
-    /// those of the last).
-    fn drop(&mut self) {
-        if let Some(cache) = self.cache {
-            let made = std::mem::take(self.made.get_mut().unwrap_or_else(|e| e.into_inner()));
-            let kept = if made.is_empty() {
-                std::mem::take(&mut self.previous)
-            } else {
-                made
-            };
-            *cache.records.lock().unwrap_or_else(|e| e.into_inner()) = kept;
-        }
+        self.memo.get(
+            || super::fingerprint::record(self.site_key, kind, name, self.families[center]),
+            || make().into(),
+        )
     }
 }
 

@@ -24,9 +24,9 @@
 
 pub mod fold;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::hash::{Hash, Hasher};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use rayon::prelude::*;
@@ -37,6 +37,7 @@ use super::render::content_hash;
 use super::urls::Urls;
 use crate::register::ident::number_key;
 use crate::register::{Lang, Registry, Status};
+use crate::retained::{key_of, Memo, MemoUse};
 
 /// Centers in one display chunk.
 pub const CHUNK: usize = 16;
@@ -53,10 +54,10 @@ const CERTIFICATES_PER_BUCKET: usize = 200;
 /// records it touched are made again. Only what the latest build used is kept.
 #[derive(Debug, Default)]
 pub struct SearchCache {
-    words: Mutex<HashMap<u64, Arc<BTreeSet<String>>>>,
-    shards: Mutex<HashMap<u64, Shards>>,
+    words: Memo<Arc<BTreeSet<String>>>,
+    shards: Memo<Shards>,
     /// Display chunks and facet sets.
-    files: Mutex<HashMap<u64, Arc<[u8]>>>,
+    files: Memo<Arc<[u8]>>,
 }
 
 /// The shards of one two-letter key (or the files of BINs and certificate numbers): each
@@ -67,56 +68,8 @@ impl SearchCache {
     /// Shards kept (for tests).
     #[cfg(test)]
     pub(crate) fn shards(&self) -> usize {
-        self.shards.lock().map(|s| s.len()).unwrap_or_default()
+        self.shards.len()
     }
-}
-
-/// One build's use of a [`SearchCache`] map: what the last build left, and what this one made.
-struct Memo<V> {
-    previous: HashMap<u64, V>,
-    made: Mutex<HashMap<u64, V>>,
-    on: bool,
-}
-
-impl<V: Clone> Memo<V> {
-    fn take(cache: Option<&Mutex<HashMap<u64, V>>>) -> Memo<V> {
-        Memo {
-            previous: cache
-                .map(|c| std::mem::take(&mut *c.lock().unwrap_or_else(|e| e.into_inner())))
-                .unwrap_or_default(),
-            made: Mutex::new(HashMap::new()),
-            on: cache.is_some(),
-        }
-    }
-
-    /// The value for `key`: the last build's, or made by `make`.
-    fn get(&self, key: impl FnOnce() -> u64, make: impl FnOnce() -> V) -> V {
-        if !self.on {
-            return make();
-        }
-        let key = key();
-        let value = self.previous.get(&key).cloned().unwrap_or_else(make);
-        self.made
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(key, value.clone());
-        value
-    }
-
-    /// Leaves what this build made to the next one.
-    fn keep(self, cache: Option<&Mutex<HashMap<u64, V>>>) {
-        if let Some(cache) = cache {
-            *cache.lock().unwrap_or_else(|e| e.into_inner()) =
-                self.made.into_inner().unwrap_or_else(|e| e.into_inner());
-        }
-    }
-}
-
-/// A hash of `value` (for memo keys).
-fn key_of(value: impl Hash) -> u64 {
-    let mut hasher = std::hash::DefaultHasher::new();
-    value.hash(&mut hasher);
-    hasher.finish()
 }
 
 /// The index files (paths under the output root → bytes) and each language's meta file.
@@ -256,9 +209,9 @@ pub fn build_index(
     urls: &Urls,
     cache: Option<&SearchCache>,
 ) -> SearchIndex {
-    let words_memo = Memo::take(cache.map(|c| &c.words));
-    let shards_memo = Memo::take(cache.map(|c| &c.shards));
-    let files_memo = Memo::take(cache.map(|c| &c.files));
+    let words_memo = MemoUse::new(cache.map(|c| &c.words));
+    let shards_memo = MemoUse::new(cache.map(|c| &c.shards));
+    let files_memo = MemoUse::new(cache.map(|c| &c.files));
     let timings = crate::timings::Timings::from_env();
     let default_lang = languages.first().copied().unwrap_or(Lang::Kk);
     let mut order: Vec<usize> = (0..registry.centers.len()).collect();
@@ -355,7 +308,6 @@ pub fn build_index(
             )
         })
         .collect();
-    words_memo.keep(cache.map(|c| &c.words));
     timings.phase("search: words");
     let mut postings: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (doc, words) in words.iter().enumerate() {
@@ -525,7 +477,6 @@ pub fn build_index(
         }
     }
 
-    shards_memo.keep(cache.map(|c| &c.shards));
     timings.phase("search: BINs and numbers");
     // Facets.
     let mut region_docs: Vec<Vec<usize>> = vec![Vec::new(); registry.regions.len()];
@@ -568,7 +519,6 @@ pub fn build_index(
         .enumerate()
         .map(|(i, ids)| set_file(format!("f-p-{i}"), &ids.iter().copied().collect::<Vec<_>>()))
         .collect();
-    files_memo.keep(cache.map(|c| &c.files));
 
     timings.phase("search: facets");
     let mut meta = BTreeMap::new();
