@@ -175,12 +175,28 @@ fn watcher_latency(binary: &Path, root: &Path, out: &Path) -> (Duration, Duratio
         .arg("--output-dir")
         .arg(out)
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(Stdio::piped())
         .spawn()
         .expect("the watcher starts");
-    let mut lines = BufReader::new(watcher.stdout.take().expect("stdout")).lines();
-    let mut wait_for_build = || loop {
-        let line = lines.next().expect("the watcher runs").expect("a line");
+    // Its output, line by line, from both streams (a failed build is said on stderr).
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    for stream in [
+        Box::new(watcher.stdout.take().expect("stdout")) as Box<dyn std::io::Read + Send>,
+        Box::new(watcher.stderr.take().expect("stderr")),
+    ] {
+        let tx = tx.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+    }
+    let wait_for_build = || loop {
+        let line = rx
+            .recv_timeout(Duration::from_secs(600))
+            .expect("the watcher said nothing for ten minutes");
         if line.contains("] built (") {
             return line;
         }
