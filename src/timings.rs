@@ -3,8 +3,8 @@
 
 use std::sync::Mutex;
 
-/// With `TIZILIM_TIMINGS` set, says on stderr how long each phase of rendering took (for
-/// benchmarks and profiling).
+/// The clock of one run of phases: [`Timings::phase`] says how long it took since the last
+/// phase (or since [`Timings::from_env`]), when `TIZILIM_TIMINGS` is set.
 pub struct Timings(Option<Mutex<std::time::Instant>>);
 
 impl Timings {

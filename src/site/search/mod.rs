@@ -49,9 +49,10 @@ const SHARD_BYTES: usize = 24 * 1024;
 const CERTIFICATES_PER_BUCKET: usize = 200;
 
 /// What an index build keeps for the next one in a long-running process (see
-/// [`crate::retained`]): the folded words of each center's names, and the token shards, by
-/// what they were made from. After a one-line change only the shards of the words of the
-/// records it touched are made again. Only what the latest build used is kept.
+/// [`crate::retained`]): the folded words of each center's names, the token shards, display
+/// chunks, facet sets and the files of BINs and certificate numbers, by what they were made
+/// from. After a one-line change only the files that hold what it touched are made again.
+/// Only what the latest build used is kept.
 #[derive(Debug, Default)]
 pub struct SearchCache {
     words: Memo<Arc<BTreeSet<String>>>,
