@@ -160,20 +160,31 @@ fn lists_feeds_and_sitemap_are_complete() {
     assert!(text(out.path(), "robots.txt").contains("Sitemap: http://127.0.0.1:1111/sitemap.xml"));
 }
 
-/// Past the protocol's limit of URLs a file (lowered here), `sitemap.xml` is an index of
-/// parts that together list every page once.
-#[test]
-fn a_large_sitemap_is_split_into_an_index_and_parts() {
+/// Renders `root` in memory as of 2026-11-25 with at most `limit` URLs a sitemap file; returns
+/// the files and a reader of one as text.
+fn render_with_sitemap_limit(
+    root: &Path,
+    limit: usize,
+) -> (tizilim::site::Rendered, impl Fn(&str) -> String) {
     let rendered = tizilim::site::render(
-        sample_root(),
+        root,
         &tizilim::site::BuildOptions {
             as_of: Some(common::date("2026-11-25")),
-            sitemap_limit: Some(400),
+            sitemap_limit: Some(limit),
             ..Default::default()
         },
     )
     .unwrap();
-    let file = |path: &str| String::from_utf8(rendered.files.get(path).unwrap().to_vec()).unwrap();
+    let files = rendered.files.clone();
+    let file = move |path: &str| String::from_utf8(files.get(path).unwrap().to_vec()).unwrap();
+    (rendered, file)
+}
+
+/// Past the protocol's limit of URLs a file (lowered here), `sitemap.xml` is an index of
+/// parts that together list every page once.
+#[test]
+fn a_large_sitemap_is_split_into_an_index_and_parts() {
+    let (rendered, file) = render_with_sitemap_limit(sample_root(), 400);
     let index = file("sitemap.xml");
     assert!(index.contains("<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">"));
     let pages = rendered
@@ -208,16 +219,7 @@ fn a_theme_without_sitemap_or_robots_templates_gets_the_built_in_ones() {
     for name in ["sitemap.xml", "sitemap_index.xml", "robots.txt"] {
         fs::remove_file(templates.join(name)).unwrap();
     }
-    let rendered = tizilim::site::render(
-        root.path(),
-        &tizilim::site::BuildOptions {
-            as_of: Some(common::date("2026-11-25")),
-            sitemap_limit: Some(10),
-            ..Default::default()
-        },
-    )
-    .unwrap();
-    let file = |path: &str| String::from_utf8(rendered.files.get(path).unwrap().to_vec()).unwrap();
+    let (_, file) = render_with_sitemap_limit(root.path(), 10);
     assert!(file("sitemap.xml")
         .contains("<sitemap><loc>https://example.kz/registry/sitemap-2.xml</loc>"));
     assert!(file("sitemap-1.xml").contains("<urlset"));

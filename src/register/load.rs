@@ -12,7 +12,7 @@ use super::bin::Bin;
 use super::dates::parse_date;
 use super::diagnostic::{Diagnostics, Problem};
 use super::model::*;
-use super::table::{read_table_cached, Cell, Column, RawRow, RawTable, Schema, TableCache};
+use super::table::{read_table, Cell, Column, RawRow, RawTable, Schema, TableCache};
 
 const fn col(name: &'static str, required: bool) -> Column {
     Column {
@@ -177,7 +177,7 @@ pub fn load_cached(
             .par_iter()
             .map(|schema| {
                 let mut found = Diagnostics::default();
-                let table = read_table_cached(data_dir, shown_dir, schema, &mut found, cache);
+                let table = read_table(data_dir, shown_dir, schema, &mut found, cache);
                 (table, found)
             })
             .collect();

@@ -148,19 +148,10 @@ impl TableCache {
     }
 }
 
-/// Finds `NAME.csv` or `NAME.json` in `data_dir` and reads it. `shown_dir` is how the folder
-/// is named in messages (`data`). Problems go to `diags`; what could be read is returned.
+/// Finds `NAME.csv` or `NAME.json` in `data_dir` and reads it, through `cache` when there is
+/// one. `shown_dir` is how the folder is named in messages (`data`). Problems go to `diags`;
+/// what could be read is returned.
 pub fn read_table(
-    data_dir: &Path,
-    shown_dir: &Path,
-    schema: &Schema,
-    diags: &mut Diagnostics,
-) -> RawTable {
-    Arc::unwrap_or_clone(read_table_cached(data_dir, shown_dir, schema, diags, None))
-}
-
-/// [`read_table`], through `cache` when there is one.
-pub fn read_table_cached(
     data_dir: &Path,
     shown_dir: &Path,
     schema: &Schema,
