@@ -72,7 +72,7 @@ try {
         return search.results.length;
       }, word);
     });
-    const tzData = t.fetched.filter(([path]) => path.startsWith("/search/") && path.endsWith(".json"));
+    const tzData = t.fetched.filter(([path]) => path.startsWith("/search/") && /\.json(\.gz)?$/.test(path));
     const tzAssets = t.fetched.filter((f) => !tzData.includes(f));
     const pfData = p.fetched.filter(([path]) => path.startsWith("/pagefind/") && !path.endsWith(".js") && !path.includes("wasm"));
     const pfAssets = p.fetched.filter((f) => !pfData.includes(f));

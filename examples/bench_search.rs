@@ -4,17 +4,26 @@
 //! `cargo run --release --example bench_search -- [--centers 1000,10000,100000]`
 //!
 //! For each N: the time to build tizilim's index, and the peak memory (VmHWM) of a process
-//! of its own that reads, validates and indexes the register (written beforehand), the index's size, and the bytes a
-//! typical query downloads (meta file apart, as a page asset). With Node.js and the npm
-//! package `pagefind` (installed by `bench/pagefind.sh` into `target/bench-tools/`), the
-//! same records as Pagefind custom records: time, peak memory (of Node and Pagefind's own
-//! process), size.
+//! of its own that reads, validates and indexes the register (written beforehand), the
+//! index's size (packed files, as fetched), and the bytes a typical query downloads (meta file
+//! apart, as a page asset). With Pagefind installed by `bench/pagefind.sh` (into
+//! `target/bench-tools/`), the same records as Pagefind custom records, with the same
+//! searchable text and filters: time, peak memory, files. Pagefind runs through its Rust API
+//! (`bench/pagefind-rs`, as issue #4 measured it), or through its Node API when only the npm
+//! package is there.
 
 use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
 
 use clap::Parser;
+
+// The allocator of the `tizilim` program, so that its memory is what is measured.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// The version `bench/pagefind.sh` installs.
+const PAGEFIND: &str = "1.6.0";
 
 #[derive(Parser)]
 struct Args {
@@ -58,10 +67,15 @@ fn one(n: usize, data: &Path) {
         None,
     );
     let elapsed = started.elapsed();
-    let bytes: usize = index.files.iter().map(|(_, b)| b.len()).sum();
+    // What a browser fetches: the packed files.
+    let packed: Vec<&(String, Vec<u8>)> = index
+        .files
+        .iter()
+        .filter(|(p, _)| p.ends_with(".json.gz"))
+        .collect();
+    let bytes: usize = packed.iter().map(|(_, b)| b.len()).sum();
     let size = |prefix: &str| -> usize {
-        index
-            .files
+        packed
             .iter()
             .filter(|(p, _)| p.starts_with(prefix))
             .map(|(_, b)| b.len())
@@ -71,8 +85,7 @@ fn one(n: usize, data: &Path) {
     // A typical query: one name word → the shards that may hold it, and the display chunks of
     // the first page of results (10, assumed to fall in 10 different chunks: the worst case).
     let shard_of = |word: &str| -> usize {
-        index
-            .files
+        packed
             .iter()
             .filter(|(p, _)| {
                 let name = p.trim_start_matches("search/t-");
@@ -85,15 +98,13 @@ fn one(n: usize, data: &Path) {
             .map(|(_, b)| b.len())
             .sum()
     };
-    let chunk_files = index
-        .files
+    let chunk_files = packed
         .iter()
         .filter(|(p, _)| p.starts_with("search/d-"))
         .count()
         .max(1);
     let chunk_average = size("search/d-") / chunk_files;
-    let dir_files = index
-        .files
+    let dir_files = packed
         .iter()
         .filter(|(p, _)| p.starts_with("search/dir-"))
         .count()
@@ -110,7 +121,7 @@ fn one(n: usize, data: &Path) {
         "{{\"n\":{n},\"ms\":{},\"rss_kb\":{},\"rss_before_kb\":{rss_before},\"bytes\":{bytes},\"files\":{},\"meta\":{meta},\"query_median\":{},\"query_max\":{}}}",
         elapsed.as_millis(),
         peak_rss_kb(),
-        index.files.len(),
+        packed.len(),
         per_query[per_query.len() / 2],
         per_query[per_query.len() - 1]
     );
@@ -123,8 +134,10 @@ fn main() {
         return;
     }
     let me = std::env::current_exe().expect("this program");
-    let pagefind =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-tools/node_modules/pagefind");
+    let tools = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-tools");
+    let pagefind = tools.join("node_modules/pagefind");
+    let pagefind_rs = tools.join("pagefind-rs/release/pagefind-bench");
+    let mut pagefind_api = "";
     println!(
         "machine: {} cores; tizilim index vs Pagefind on the same synthetic records",
         std::thread::available_parallelism().map_or(0, |n| n.get())
@@ -165,11 +178,12 @@ fn main() {
         // The whole measuring process's peak: reading, validating and indexing the register
         // (Pagefind's figure is its whole run too: reading the records and indexing them).
         let tz_mib = m["rss_kb"].as_f64().unwrap_or(0.0) / 1024.0;
-        let (pf_ms, pf_mib, pf_files) = if pagefind.exists() {
-            pagefind_run(n)
+        let (pf_ms, pf_mib, pf_files, api) = if pagefind.exists() || pagefind_rs.exists() {
+            pagefind_run(data.path())
         } else {
-            (f64::NAN, f64::NAN, 0)
+            (f64::NAN, f64::NAN, 0, "")
         };
+        pagefind_api = api;
         println!(
             "{:>8} | {:>8.0} {:>8.1} {:>8} {:>7.1}K {:>7.1}K {:>7.1}K | {:>9.0} {:>8.1} {:>8} | {:>6.1} {:>6.1}",
             n,
@@ -186,52 +200,111 @@ fn main() {
             pf_mib / tz_mib.max(0.1),
         );
     }
-    if !pagefind.exists() {
-        println!(
+    match pagefind_api {
+        "" => println!(
             "(Pagefind not measured: run bench/pagefind.sh to install it into target/bench-tools/)"
-        );
+        ),
+        api => println!("(Pagefind {PAGEFIND} through its {api} API)"),
     }
 }
 
-/// Indexes the same records with Pagefind's Node API; returns (ms, peak MiB, files).
-fn pagefind_run(n: usize) -> (f64, f64, usize) {
-    let dir = tempfile::tempdir().expect("a temporary folder");
-    let register = tizilim::synth::generate(n, 1);
-    let records: Vec<serde_json::Value> = register
-        .centers
-        .iter()
+/// The benchmark's records as Pagefind custom records, with what tizilim's index makes
+/// searchable: the names in three languages, city, region, BIN, certificate numbers,
+/// profession codes and names; filters by region, status and profession.
+fn pagefind_records(data: &Path) -> Vec<serde_json::Value> {
+    use tizilim::register::Lang;
+    let registry = tizilim::register::load_registry(data, Path::new("data"), 3)
+        .expect("a valid register")
+        .registry;
+    let as_of = chrono::NaiveDate::from_ymd_opt(2026, 11, 25).expect("a date");
+    (0..registry.centers.len())
         .map(|c| {
+            let center = &registry.centers[c];
+            let mut content: Vec<String> = Lang::ALL
+                .iter()
+                .filter_map(|&l| center.name.in_lang(l).map(str::to_owned))
+                .collect();
+            content.extend(center.city.clone());
+            content.push(registry.regions[center.region].name.get(Lang::Ru).to_owned());
+            content.push(center.bin.to_string());
+            let mut professions = std::collections::BTreeSet::new();
+            for &id in &center.certificates {
+                let certificate = &registry.certificates[id];
+                content.push(certificate.number.clone());
+                professions.extend(certificate.scope.iter().map(|item| item.profession));
+            }
+            for &p in &professions {
+                let profession = &registry.professions[p];
+                content.push(format!("{} {}", profession.code, profession.name.get(Lang::Ru)));
+            }
             serde_json::json!({
-                "url": format!("/centers/{}/", c.bin),
-                "content": format!("{} {} {} {} {}", c.name.kk.clone().unwrap_or_default(), c.name.ru.clone().unwrap_or_default(), c.name.en.clone().unwrap_or_default(), c.city.clone().unwrap_or_default(), c.bin),
+                "url": format!("/centers/{}/", center.bin),
+                "content": content.join(" "),
                 "language": "ru",
-                "meta": { "title": c.name.ru.clone().unwrap_or_default() },
-                "filters": { "region": [c.region.clone()] },
+                "meta": { "title": center.name.get(Lang::Ru) },
+                "filters": {
+                    "region": [registry.regions[center.region].code],
+                    "status": [registry.center_status(c, as_of).0.as_str()],
+                    "profession": professions.iter().map(|&p| registry.professions[p].code.clone()).collect::<Vec<_>>(),
+                },
             })
         })
-        .collect();
+        .collect()
+}
+
+/// Indexes the same records with Pagefind: through its Rust API (`bench/pagefind-rs`, built by
+/// `bench/pagefind.sh`; the process's own peak memory), else through its Node API (the peak of
+/// Node and of the Pagefind process it drives, as `/usr/bin/time` reports it). Returns (ms,
+/// peak MiB, files, which API).
+fn pagefind_run(data: &Path) -> (f64, f64, usize, &'static str) {
+    let dir = tempfile::tempdir().expect("a temporary folder");
     let input = dir.path().join("records.json");
-    std::fs::write(&input, serde_json::to_string(&records).expect("JSON")).expect("written");
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("bench/pagefind.mjs");
-    let output = Command::new("/usr/bin/time")
-        .args(["-f", "%M"])
-        .arg("node")
-        .arg(script)
-        .arg(&input)
-        .arg(dir.path().join("out"))
-        .output()
-        .expect("node runs");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let ms: f64 = stdout.trim().parse().unwrap_or(f64::NAN);
-    let rss_kb: f64 = String::from_utf8_lossy(&output.stderr)
-        .lines()
-        .last()
-        .and_then(|l| l.trim().parse().ok())
-        .unwrap_or(f64::NAN);
-    let files = walkdir::WalkDir::new(dir.path().join("out"))
+    let records = serde_json::to_string(&pagefind_records(data)).expect("JSON");
+    std::fs::write(&input, records).expect("written");
+    let out = dir.path().join("out");
+    let tools = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-tools");
+    let rust_api = tools.join("pagefind-rs/release/pagefind-bench");
+    let (ms, rss_kb, api) = if rust_api.exists() {
+        let output = Command::new(&rust_api)
+            .arg(&input)
+            .arg(&out)
+            .output()
+            .expect("pagefind-bench runs");
+        let m: serde_json::Value =
+            serde_json::from_slice(&output.stdout).unwrap_or(serde_json::Value::Null);
+        if m.is_null() {
+            eprintln!(
+                "pagefind-bench: {}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+        (
+            m["ms"].as_f64().unwrap_or(f64::NAN),
+            m["rss_kb"].as_f64().unwrap_or(f64::NAN),
+            "Rust",
+        )
+    } else {
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("bench/pagefind.mjs");
+        let output = Command::new("/usr/bin/time")
+            .args(["-f", "%M"])
+            .arg("node")
+            .arg(script)
+            .arg(&input)
+            .arg(&out)
+            .output()
+            .expect("node runs");
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let rss_kb: f64 = String::from_utf8_lossy(&output.stderr)
+            .lines()
+            .last()
+            .and_then(|l| l.trim().parse().ok())
+            .unwrap_or(f64::NAN);
+        (stdout.trim().parse().unwrap_or(f64::NAN), rss_kb, "Node")
+    };
+    let files = walkdir::WalkDir::new(&out)
         .into_iter()
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_file())
         .count();
-    (ms, rss_kb / 1024.0, files)
+    (ms, rss_kb / 1024.0, files, api)
 }

@@ -215,6 +215,68 @@ fn the_search_page_end_to_end_under_a_sub_path() {
     assert_eq!(seen[4]["path"], "/registry/ru/centers/100840734991/");
 }
 
+/// The index files are fetched packed where the browser can unpack them, as JSON where it
+/// cannot (no `DecompressionStream`), with the same results either way.
+#[test]
+fn a_browser_without_decompression_reads_the_json_files() {
+    let (out, base) = build_served(repository(), "2026-11-25");
+    let steps = serde_json::json!([
+        { "type": "1008 4073 49", "press": "Enter" },
+        { "type": "Almaty", "press": "Enter" },
+        { "select": ["#region", "almaty-city"] }
+    ]);
+    let file = out.path().join("steps.json");
+    fs::write(&file, steps.to_string()).unwrap();
+    let run = |unpacking: bool| -> serde_json::Value {
+        let mut command = std::process::Command::new("node");
+        command
+            .arg(repository().join("tests/browser/search-page.mjs"))
+            .arg(format!("{base}/ru/search/"))
+            .arg(&file);
+        if !unpacking {
+            command.env("TIZILIM_NO_DECOMPRESSION", "1");
+        }
+        let output = command.output().expect("node runs");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        serde_json::from_slice(&output.stdout).unwrap()
+    };
+    let packed = run(true);
+    let plain = run(false);
+    let fetched = |r: &serde_json::Value| -> Vec<String> {
+        r["fetched"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p.as_str().unwrap().to_owned())
+            .collect()
+    };
+    let (packed_files, plain_files) = (fetched(&packed), fetched(&plain));
+    assert!(packed_files.len() >= 4, "{packed_files:?}");
+    assert!(
+        packed_files.iter().all(|p| p.ends_with(".json.gz")),
+        "{packed_files:?}"
+    );
+    assert!(
+        plain_files.iter().all(|p| p.ends_with(".json")),
+        "{plain_files:?}"
+    );
+    assert_eq!(
+        packed_files,
+        plain_files
+            .iter()
+            .map(|p| format!("{p}.gz"))
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(packed["seen"], plain["seen"]);
+    assert_eq!(packed["seen"][0]["summary"], "Найдено: 1");
+    assert_eq!(packed["seen"][1]["summary"], "Найдено: 7");
+    assert_eq!(packed["seen"][2]["summary"], "Найдено: 5");
+}
+
 #[test]
 fn a_hostile_name_is_found_and_shown_as_text() {
     let root = temp_site_with_theme("xss");
@@ -283,6 +345,83 @@ fn a_common_word_alone_shows_counts_by_filter() {
         "{status}"
     );
     // With the status filter: counts by region among the valid ones.
+    assert_eq!(seen[1]["summary"], format!("Найдено: {valid_anywhere}"));
+    assert_eq!(
+        seen[1]["regionLabel"],
+        format!("Алматы ({valid_in_almaty})")
+    );
+}
+
+/// A profession chosen as a filter, without a query, has too many centers to count from their
+/// display records: its counts by region and status come from the index.
+#[test]
+fn a_profession_filter_alone_shows_counts_by_filter() {
+    use std::collections::BTreeSet;
+    let root = common::synthetic_site(1000, 3);
+    let (out, base) = build_served(root.path(), "2026-11-25");
+    let site = tizilim::read_site(root.path()).unwrap();
+    let registry = &site.checked.registry;
+    let as_of = common::date("2026-11-25");
+    let centers_of = |p: usize| -> BTreeSet<usize> {
+        registry
+            .certificates
+            .iter()
+            .filter(|c| c.scope.iter().any(|item| item.profession == p))
+            .map(|c| c.center)
+            .collect()
+    };
+    let almaty = |c: &&usize| registry.regions[registry.centers[**c].region].code == "almaty-city";
+    let valid =
+        |c: &&usize| registry.center_status(**c, as_of).0 == tizilim::register::Status::Valid;
+    // The profession of most centers among those with some centers in Almaty, valid and not.
+    let (profession, centers) = (0..registry.professions.len())
+        .map(|p| (p, centers_of(p)))
+        .filter(|(_, centers)| {
+            let in_almaty = centers.iter().filter(almaty).count();
+            let valid_in_almaty = centers.iter().filter(almaty).filter(valid).count();
+            valid_in_almaty > 0 && valid_in_almaty < in_almaty
+        })
+        .max_by_key(|(_, centers)| centers.len())
+        .expect("a profession with centers in Almaty, valid and not");
+    // More display chunks than the page fetches to count.
+    let chunks: BTreeSet<usize> = {
+        let mut order: Vec<usize> = (0..registry.centers.len()).collect();
+        order.sort_by_cached_key(|&c| {
+            (
+                tizilim::site::collate::sort_key(
+                    registry.centers[c].name.get(tizilim::register::Lang::Kk),
+                ),
+                registry.centers[c].bin.to_string(),
+            )
+        });
+        order
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| centers.contains(c))
+            .map(|(doc, _)| doc / tizilim::site::search::CHUNK)
+            .collect()
+    };
+    assert!(chunks.len() > 10, "{} chunks", chunks.len());
+    let in_almaty = centers.iter().filter(almaty).count();
+    let valid_anywhere = centers.iter().filter(valid).count();
+    let valid_in_almaty = centers.iter().filter(almaty).filter(valid).count();
+    let code = &registry.professions[profession].code;
+    let result = drive(
+        &format!("{base}/ru/search/"),
+        serde_json::json!([
+            { "select": ["#profession", code] },
+            { "select": ["#status", "valid"] }
+        ]),
+        out.path(),
+    );
+    let seen = result["seen"].as_array().unwrap();
+    assert_eq!(seen[0]["summary"], format!("Найдено: {}", centers.len()));
+    assert_eq!(seen[0]["regionLabel"], format!("Алматы ({in_almaty})"));
+    let status = seen[0]["statusLabel"].as_str().unwrap();
+    assert!(
+        status.ends_with(&format!(" ({valid_anywhere})")),
+        "{status}"
+    );
     assert_eq!(seen[1]["summary"], format!("Найдено: {valid_anywhere}"));
     assert_eq!(
         seen[1]["regionLabel"],

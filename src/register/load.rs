@@ -4,7 +4,6 @@
 
 use std::collections::HashSet;
 use std::path::Path;
-use std::sync::Arc;
 
 use chrono::NaiveDate;
 
@@ -162,67 +161,16 @@ pub fn load_cached(
 ) -> (Register, RejectedKeys) {
     let mut register = Register::default();
     let mut rejected = RejectedKeys::default();
-    // The files are read and parsed at once, one table per core (the big ones are large).
-    let schemas = [
-        &REGIONS,
-        &PROFESSIONS,
-        &CENTERS,
-        &CERTIFICATES,
-        &SCOPE,
-        &EVENTS,
-    ];
-    let tables: Vec<Arc<RawTable>> = {
-        use rayon::prelude::*;
-        let read: Vec<(Arc<RawTable>, Diagnostics)> = schemas
-            .par_iter()
-            .map(|schema| {
-                let mut found = Diagnostics::default();
-                let table = read_table(data_dir, shown_dir, schema, &mut found, cache);
-                (table, found)
-            })
-            .collect();
-        read.into_iter()
-            .map(|(table, found)| {
-                diags.extend(found);
-                table
-            })
-            .collect()
-    };
-    if let Some(cache) = cache {
-        cache.forget_missing();
-    }
-    let table = |schema: &Schema| -> Arc<RawTable> {
-        let at = schemas
-            .iter()
-            .position(|s| s.table == schema.table)
-            .unwrap_or_default();
-        tables[at].clone()
-    };
-    // Hands each row of a table to `f`; says whether the table was read whole.
-    fn each(
-        table: &RawTable,
-        schema: &Schema,
-        diags: &mut Diagnostics,
-        f: &mut dyn FnMut(&mut Fields<'_>),
-    ) -> bool {
-        for row in &table.rows {
-            let mut fields = Fields {
-                row,
-                table,
-                schema,
-                diags,
-            };
-            f(&mut fields);
-        }
-        table.complete
-    }
-    let complete = each(&table(&REGIONS), &REGIONS, diags, &mut |f| {
+    // The two small tables first (typing the others does not need them).
+    let regions_table = read_table(data_dir, shown_dir, &REGIONS, diags, cache);
+    let professions_table = read_table(data_dir, shown_dir, &PROFESSIONS, diags, cache);
+    let complete = each(&regions_table, &REGIONS, diags, &mut |f| {
         let bad =
             |code: &str| (!is_region_code(code)).then(|| Problem::BadRegionCode(code.to_owned()));
         coded_row(f, bad, &mut register.regions, &mut rejected.regions);
     });
     rejected.regions.whole_table = !complete;
-    let complete = each(&table(&PROFESSIONS), &PROFESSIONS, diags, &mut |f| {
+    let complete = each(&professions_table, &PROFESSIONS, diags, &mut |f| {
         let bad = |code: &str| {
             code.contains(';')
                 .then(|| Problem::BadProfessionCode(code.to_owned()))
@@ -245,17 +193,16 @@ pub fn load_cached(
         scope_certificates,
         ..
     } = &mut rejected;
-    // Each typing owns its raw table, which is freed (unless a cache keeps it) once typed.
-    let (centers_table, certificates_table, scope_table, events_table) = (
-        table(&CENTERS),
-        table(&CERTIFICATES),
-        table(&SCOPE),
-        table(&EVENTS),
-    );
-    drop(tables);
+    // The big tables are read and typed at once, one per core; each typing reads its own
+    // table and frees its raw rows (unless a cache keeps them) once typed, so that at most
+    // two tables' raw rows are held at a time.
+    let read = |schema: &Schema, found: &mut Diagnostics| {
+        read_table(data_dir, shown_dir, schema, found, cache)
+    };
     let mut found: [Diagnostics; 4] = Default::default();
     let [found_centers, found_certificates, found_scope, found_events] = &mut found;
     let type_centers = move || {
+        let centers_table = read(&CENTERS, found_centers);
         let complete = each(&centers_table, &CENTERS, found_centers, &mut |f| {
             let bin_text = f.required("bin");
             let bin = bin_text.as_deref().and_then(|text| match Bin::parse(text) {
@@ -289,6 +236,7 @@ pub fn load_cached(
         rejected_centers.whole_table = !complete;
     };
     let type_certificates = move || {
+        let certificates_table = read(&CERTIFICATES, found_certificates);
         let complete = each(
             &certificates_table,
             &CERTIFICATES,
@@ -322,6 +270,7 @@ pub fn load_cached(
         rejected_certificates.whole_table = !complete;
     };
     let type_scope = move || {
+        let scope_table = read(&SCOPE, found_scope);
         each(&scope_table, &SCOPE, found_scope, &mut |f| {
             let certificate = f.required("certificate");
             let profession = f.required("profession");
@@ -339,6 +288,7 @@ pub fn load_cached(
         })
     };
     let type_events = move || {
+        let events_table = read(&EVENTS, found_events);
         each(&events_table, &EVENTS, found_events, &mut |f| {
             let certificate = f.required("certificate");
             let date = f.date("date", true);
@@ -372,8 +322,30 @@ pub fn load_cached(
     for found in found {
         diags.extend(found);
     }
+    if let Some(cache) = cache {
+        cache.forget_missing();
+    }
     rejected.scope_certificates.whole_table = !scope_complete || rejected.professions.whole_table;
     (register, rejected)
+}
+
+/// Hands each row of a table to `f`; says whether the table was read whole.
+fn each(
+    table: &RawTable,
+    schema: &Schema,
+    diags: &mut Diagnostics,
+    f: &mut dyn FnMut(&mut Fields<'_>),
+) -> bool {
+    for row in &table.rows {
+        let mut fields = Fields {
+            row,
+            table,
+            schema,
+            diags,
+        };
+        f(&mut fields);
+    }
+    table.complete
 }
 
 /// A row of a reference table: kept when its code is present and well-formed (`bad` says

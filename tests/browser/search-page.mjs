@@ -3,6 +3,9 @@
 //   STEPS.json: [{"type": "text"} | {"press": "Enter"} | {"select": ["#region", "code"]} |
 //                {"reload": true} | {"back": true} | {"goto": "url"}, ...]; after each step the
 //   script waits for the page to settle and records the address, the summary, the results.
+//   Prints {seen, dialogs, fetched}: `fetched`, the paths of the index files the page fetched.
+//   With TIZILIM_NO_DECOMPRESSION set, the page runs as in a browser without
+//   DecompressionStream.
 import { chromium } from "playwright-core";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -17,8 +20,16 @@ const context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir()
 });
 const seen = [];
 const dialogs = [];
+const fetched = [];
 try {
+  if (process.env.TIZILIM_NO_DECOMPRESSION) {
+    await context.addInitScript(() => { delete window.DecompressionStream; });
+  }
   const page = await context.newPage();
+  page.on("request", (request) => {
+    const path = new URL(request.url()).pathname;
+    if (/\/search\/[^/]+\.json(\.gz)?$/.test(path)) { fetched.push(path); }
+  });
   page.on("dialog", (d) => { dialogs.push(d.message()); d.dismiss(); });
   await page.goto(url, { waitUntil: "load" });
   const settle = async () => {
@@ -54,4 +65,4 @@ try {
 } finally {
   await context.close();
 }
-process.stdout.write(JSON.stringify({ seen, dialogs }));
+process.stdout.write(JSON.stringify({ seen, dialogs, fetched }));

@@ -15,12 +15,21 @@
 //! - `b-PREFIX.HASH.json`: BINs by their first 4 digits; `c-N.HASH.json`: certificate numbers
 //!   by the lenient key of the register core, in hash buckets.
 //! - `f-r-CODE.HASH.json`, `f-s-STATUS.HASH.json`, `f-p-N.HASH.json`: the ids of a region, a
-//!   status or the Nth profession (a delta list or a bitset, whichever is smaller).
+//!   status or the Nth profession (a delta list or a bitset, whichever is smaller); a
+//!   profession's with its counts by region × status (for the filters' counts).
 //! - `w-N.HASH.json`: the ids of the Nth word too common for the shards (in more than one name
 //!   in twenty), and their counts by region × status.
 //!
 //! Content hashes in names mean a rebuild never mixes old and new files, and files whose
 //! content did not change keep their names (and are not rewritten).
+//!
+//! Each file is written twice: as JSON, and packed (`NAME.json.gz`, gzip). `search.js` fetches
+//! the packed file and unpacks it with the browser's `DecompressionStream`, so a query
+//! downloads a third as many bytes from a server that compresses nothing (as Pagefind's
+//! files are compressed whatever the server); a browser without `DecompressionStream` fetches
+//! the JSON. A server that sends the packed file with `Content-Encoding: gzip` (or that
+//! compresses it once more) is fine too: the script unpacks only what starts as gzip does. With
+//! both files side by side, nginx's `gzip_static` serves the packed one for the JSON as well.
 
 pub mod fold;
 
@@ -59,6 +68,8 @@ pub struct SearchCache {
     shards: Memo<Shards>,
     /// Display chunks and facet sets.
     files: Memo<Arc<[u8]>>,
+    /// Every file packed, by its JSON text.
+    packed: Memo<Arc<[u8]>>,
 }
 
 /// The shards of one two-letter key (or the files of BINs and certificate numbers): each
@@ -96,6 +107,19 @@ impl Files {
             .push((format!("search/{prefix}.{hash}.json"), bytes));
         hash
     }
+}
+
+/// `json` packed with gzip (the header carries no name and no time: the same text always
+/// packs to the same bytes).
+fn gzip(json: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut encoder = flate2::write::GzEncoder::new(
+        Vec::with_capacity(json.len() / 3 + 32),
+        flate2::Compression::best(),
+    );
+    // Writing into a Vec cannot fail.
+    let _ = encoder.write_all(json);
+    encoder.finish().unwrap_or_default()
 }
 
 fn base36(mut n: usize) -> String {
@@ -213,6 +237,7 @@ pub fn build_index(
     let words_memo = MemoUse::new(cache.map(|c| &c.words));
     let shards_memo = MemoUse::new(cache.map(|c| &c.shards));
     let files_memo = MemoUse::new(cache.map(|c| &c.files));
+    let packed_memo = MemoUse::new(cache.map(|c| &c.packed));
     let timings = crate::timings::Timings::from_env();
     let default_lang = languages.first().copied().unwrap_or(Lang::Kk);
     let mut order: Vec<usize> = (0..registry.centers.len()).collect();
@@ -237,6 +262,14 @@ pub fn build_index(
         .zip(&statuses)
         .map(|(&c, &s)| registry.centers[c].region * 8 + s)
         .collect();
+    // The counts of a set of ids by region × status.
+    let facet_matrix = |ids: &[usize]| -> Vec<Vec<usize>> {
+        let mut matrix = vec![vec![0usize; Status::ALL.len()]; registry.regions.len()];
+        for &doc in ids {
+            matrix[facet_code[doc] / 8][facet_code[doc] % 8] += 1;
+        }
+        matrix
+    };
 
     let mut files = Files { files: Vec::new() };
     timings.phase("search: order and statuses");
@@ -333,11 +366,7 @@ pub fn build_index(
         .map(|(i, word)| {
             let ids = &postings[word];
             let mut set = id_set(ids, docs);
-            let mut matrix = vec![vec![0usize; Status::ALL.len()]; registry.regions.len()];
-            for &doc in ids {
-                matrix[facet_code[doc] / 8][facet_code[doc] % 8] += 1;
-            }
-            set["matrix"] = json!(matrix);
+            set["matrix"] = json!(facet_matrix(ids));
             files.add(&format!("w-{i}"), &set)
         })
         .collect();
@@ -515,10 +544,26 @@ pub fn build_index(
         .zip(&status_docs)
         .map(|(s, ids)| set_file(format!("f-s-{s}"), ids))
         .collect();
+    // A profession's set, with its counts by region × status (so that a profession alone, as
+    // a filter or named in the query, shows counts without fetching display records).
     let profession_hashes: Vec<String> = profession_docs
         .iter()
         .enumerate()
-        .map(|(i, ids)| set_file(format!("f-p-{i}"), &ids.iter().copied().collect::<Vec<_>>()))
+        .map(|(i, ids)| {
+            let ids: Vec<usize> = ids.iter().copied().collect();
+            let text = files_memo.get(
+                || {
+                    let facets: Vec<usize> = ids.iter().map(|&d| facet_code[d]).collect();
+                    key_of(("profession", &ids, facets, docs))
+                },
+                || {
+                    let mut set = id_set(&ids, docs);
+                    set["matrix"] = json!(facet_matrix(&ids));
+                    set.to_string().into_bytes().into()
+                },
+            );
+            files.add_bytes(&format!("f-p-{i}"), text.to_vec())
+        })
         .collect();
 
     timings.phase("search: facets");
@@ -564,10 +609,18 @@ pub fn build_index(
             urls.link(None, &format!("search/meta-{lang}.{hash}.json")),
         );
     }
-    SearchIndex {
-        files: files.files,
-        meta,
-    }
+    timings.phase("search: meta");
+    let mut files = files.files;
+    let packed: Vec<(String, Vec<u8>)> = files
+        .par_iter()
+        .map(|(path, json)| {
+            let packed = packed_memo.get(|| key_of(json), || gzip(json).into());
+            (format!("{path}.gz"), packed.to_vec())
+        })
+        .collect();
+    files.extend(packed);
+    timings.phase("search: packed");
+    SearchIndex { files, meta }
 }
 
 /// The file of test vectors that prove `search.js` folds exactly as this module does.
@@ -621,4 +674,47 @@ pub fn test_vectors() -> Value {
         "number_key": numbers.iter().map(|n| json!([n, number_key(n), fold::bucket_hash(&number_key(n))])).collect::<Vec<_>>(),
         "one_edit": [["alatau", "alatu", true], ["alatau", "altaau", true], ["alatau", "altua", false], ["karaganda", "karagandi", true], ["almati", "almati", true], ["abc", "abcde", false]],
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+    use std::io::Read;
+    use std::path::Path;
+
+    use super::*;
+
+    /// Every index file comes as JSON and packed, and the packed one unpacks to the JSON.
+    #[test]
+    fn each_packed_file_unpacks_to_its_json_twin() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let registry = crate::register::load_registry(&root.join("data"), Path::new("data"), 3)
+            .unwrap()
+            .registry;
+        let as_of = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+        let urls = Urls::new("https://example.kz/", Lang::Kk);
+        let index = build_index(&registry, as_of, &Lang::ALL, &urls, None);
+        let files: BTreeMap<&str, &[u8]> = index
+            .files
+            .iter()
+            .map(|(p, b)| (p.as_str(), b.as_slice()))
+            .collect();
+        let json: Vec<&str> = files
+            .keys()
+            .copied()
+            .filter(|p| p.ends_with(".json"))
+            .collect();
+        assert!(json.len() > 10);
+        assert_eq!(files.len(), 2 * json.len());
+        for path in json {
+            let packed = files[format!("{path}.gz").as_str()];
+            assert_eq!(&packed[..2], &[0x1f, 0x8b]);
+            let mut unpacked = Vec::new();
+            flate2::read::GzDecoder::new(packed)
+                .read_to_end(&mut unpacked)
+                .unwrap();
+            assert_eq!(unpacked, files[path], "{path}");
+            serde_json::from_slice::<Value>(&unpacked).unwrap();
+        }
+    }
 }

@@ -69,11 +69,23 @@
   if (!form) { return; }
   var strings = JSON.parse(document.getElementById("search-strings").textContent);
   var cache = {};
+  // Every index file also exists packed (NAME.json.gz): fetched when this browser can unpack
+  // it. Only bytes that start as gzip does are unpacked here: a server may have unpacked them
+  // already (Content-Encoding: gzip).
+  var packed = typeof DecompressionStream === "function";
+  function parse(response) {
+    return response.arrayBuffer().then(function (buffer) {
+      var bytes = new Uint8Array(buffer);
+      if (bytes[0] !== 0x1f || bytes[1] !== 0x8b) { return JSON.parse(new TextDecoder().decode(bytes)); }
+      return new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"))).json();
+    });
+  }
   function get(url) {
     if (!cache[url]) {
-      cache[url] = fetch(url).then(function (r) {
-        if (!r.ok) { throw new Error(url + ": " + r.status); }
-        return r.json();
+      var source = packed ? url + ".gz" : url;
+      cache[url] = fetch(source).then(function (r) {
+        if (!r.ok) { throw new Error(source + ": " + r.status); }
+        return parse(r);
       });
     }
     return cache[url];
@@ -110,7 +122,12 @@
     if (at < 0) { return Promise.resolve([]); }
     var entry = list[at];
     var name = "f-" + kind + "-" + (kind === "p" ? at : entry.code);
-    return get(file(m, name, entry.f)).then(idSet);
+    // A profession's set comes with its counts by region × status.
+    return get(file(m, name, entry.f)).then(function (value) {
+      var ids = idSet(value);
+      ids.matrix = value.matrix || null;
+      return ids;
+    });
   }
 
   // Each word of the query → {scores: {doc id: score}, matrix}: 3 whole word, 2 beginning of a
@@ -224,6 +241,7 @@
         Promise.all([["r", params.region], ["s", params.status], ["p", params.profession]].filter(function (f) { return f[1]; }).map(function (f) { return facetIds(m, f[0], f[1]); }))
       ]).then(function (parts) {
         var exact = parts[0], perWord = parts[1], byCode = parts[2], filters = parts[3];
+        var professionSet = params.profession ? filters[filters.length - 1] : null;
         var scores = {};
         var certificateOf = {};
         if (byCode) {
@@ -258,8 +276,10 @@
         ids = ids || [];
         ids.sort(function (a, b) { return (scores[b] || 0) - (scores[a] || 0) || a - b; });
         var exactHits = exact.filter(function (e) { return e.exact; });
-        // One common word and nothing else: its counts by region × status are the results'.
-        var matrix = !byCode && !exact.length && perWord.length === 1 ? perWord[0].matrix : null;
+        // Counts by region × status, where the index says them: the register's, or a
+        // profession's, without a query; one common word's alone, without a profession filter.
+        var matrix = !query ? (professionSet ? professionSet.matrix : m.matrix)
+          : !byCode && !exact.length && perWord.length === 1 && !professionSet ? perWord[0].matrix : null;
         return {
           meta: m, params: params, ids: ids, scores: scores, known: known, certificateOf: certificateOf,
           exact: exactHits.length === 1 ? exactHits[0] : null, matrix: matrix
@@ -331,9 +351,9 @@
   // from the display records (when they are few enough to fetch).
   function counts(result) {
     var m = result.meta, params = result.params;
-    var matrix = !params.q ? m.matrix : result.matrix;
-    if (matrix && !params.profession) {
-      // Region and status alone, or one common word: a region × status table says it exactly.
+    var matrix = result.matrix;
+    if (matrix) {
+      // A region × status table says it exactly.
       var regionIndex = m.regions.map(function (r) { return r.code; }).indexOf(params.region);
       var statusIndex = m.statuses.map(function (x) { return x.code; }).indexOf(params.status);
       var byRegion = {}, byStatus = {};
