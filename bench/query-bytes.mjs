@@ -6,6 +6,7 @@
 // search/*.json; Pagefind: its entry, meta, index chunks and the fragments of the first ten
 // results).
 // Usage: node bench/query-bytes.mjs TIZILIM-OUTPUT PAGEFIND-SITE WORD [WORD...]
+// (PAGEFIND-SITE "-": tizilim alone.)
 import { chromium } from "playwright-core";
 import { createServer } from "node:http";
 import { mkdtempSync, readFileSync, statSync } from "node:fs";
@@ -52,9 +53,9 @@ async function measure(run) {
 const sum = (list) => list.reduce((n, [, bytes]) => n + bytes, 0);
 const kb = (n) => (n / 1024).toFixed(1);
 const tz = await serve(tizilimDir);
-const pf = await serve(pagefindDir);
+const pf = pagefindDir === "-" ? null : await serve(pagefindDir);
 const tzBase = `http://127.0.0.1:${tz.address().port}`;
-const pfBase = `http://127.0.0.1:${pf.address().port}`;
+const pfBase = pf ? `http://127.0.0.1:${pf.address().port}` : null;
 console.log("query            | tizilim:   shown  data KB  assets KB | Pagefind:   found  data KB  assets KB");
 try {
   for (const word of words) {
@@ -63,7 +64,7 @@ try {
       await page.evaluate(() => window.tizilimReady);
       return page.evaluate(() => document.querySelectorAll("[data-results] a").length);
     });
-    const p = await measure(async (page) => {
+    const p = !pf ? { fetched: [], results: "-" } : await measure(async (page) => {
       await page.goto(`${pfBase}/`, { waitUntil: "load" });
       return page.evaluate(async (query) => {
         const pagefind = await import("/pagefind/pagefind.js");
@@ -82,5 +83,5 @@ try {
   }
 } finally {
   tz.close();
-  pf.close();
+  if (pf) { pf.close(); }
 }

@@ -118,7 +118,8 @@ fn search_seconds(stderr: &str) -> f64 {
     stderr
         .lines()
         .find_map(|l| l.strip_prefix("timing: search index"))
-        .and_then(|t| t.trim().strip_suffix(" s")?.trim().parse().ok())
+        // "timing: search index   0.123 s   456 MiB (peak 789 MiB)"
+        .and_then(|t| t.split_whitespace().next()?.parse().ok())
         .unwrap_or(f64::NAN)
 }
 
