@@ -25,6 +25,44 @@ pub fn spreadsheet_safe(cell: &str) -> String {
     }
 }
 
+/// An open-data file as its parts, in order: records shared with the cache between builds
+/// and the text around them, never joined in memory (`register.json` is a third of a
+/// gigabyte at 100,000 centers; the publication writes the parts one after the other).
+#[derive(Debug, Default)]
+pub struct Document {
+    chunks: Vec<Chunk>,
+}
+
+#[derive(Debug)]
+enum Chunk {
+    Owned(Vec<u8>),
+    Shared(Arc<[u8]>),
+    Fixed(&'static [u8]),
+}
+
+impl Document {
+    fn push(&mut self, chunk: Chunk) {
+        self.chunks.push(chunk);
+    }
+
+    /// The parts, in order.
+    pub fn parts(&self) -> Vec<&[u8]> {
+        self.chunks
+            .iter()
+            .map(|c| match c {
+                Chunk::Owned(bytes) => bytes.as_slice(),
+                Chunk::Shared(bytes) => bytes,
+                Chunk::Fixed(bytes) => bytes,
+            })
+            .collect()
+    }
+
+    /// The whole file (for tests and small sinks).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        self.parts().concat()
+    }
+}
+
 /// Open-data records serialized by earlier builds, by the fingerprint of what they show (see
 /// [`crate::retained`]).
 pub type RecordCache = Memo<Arc<[u8]>>;
@@ -74,16 +112,15 @@ fn csv_row(row: &[String]) -> Vec<u8> {
 }
 
 /// A CSV file: a byte-order mark (so that Excel reads UTF-8), the header, the rows.
-fn csv_bytes(header: &[&str], rows: Vec<Arc<[u8]>>) -> Vec<u8> {
+fn csv_document(header: &[&str], rows: Vec<Arc<[u8]>>) -> Document {
     let header = csv_row(&header.iter().map(|h| (*h).to_owned()).collect::<Vec<_>>());
-    let mut bytes =
-        Vec::with_capacity(3 + header.len() + rows.iter().map(|r| r.len()).sum::<usize>());
-    bytes.extend_from_slice(b"\xEF\xBB\xBF");
-    bytes.extend_from_slice(&header);
+    let mut document = Document::default();
+    document.push(Chunk::Fixed(b"\xEF\xBB\xBF"));
+    document.push(Chunk::Owned(header));
     for row in rows {
-        bytes.extend_from_slice(&row);
+        document.push(Chunk::Shared(row));
     }
-    bytes
+    document
 }
 
 fn text_cells(text: &Text) -> [String; 3] {
@@ -95,7 +132,7 @@ fn text_cells(text: &Text) -> [String; 3] {
 }
 
 /// `/data/centers.csv`.
-pub fn centers_csv(registry: &Registry, as_of: NaiveDate, records: &Records<'_>) -> Vec<u8> {
+pub fn centers_csv(registry: &Registry, as_of: NaiveDate, records: &Records<'_>) -> Document {
     // The register's columns (as `load` reads them), then what is derived.
     let header: Vec<&str> = crate::register::load::CENTERS
         .names()
@@ -117,11 +154,11 @@ pub fn centers_csv(registry: &Registry, as_of: NaiveDate, records: &Records<'_>)
             csv_row(&row)
         })
     });
-    csv_bytes(&header, rows.collect())
+    csv_document(&header, rows.collect())
 }
 
 /// `/data/certificates.csv`.
-pub fn certificates_csv(registry: &Registry, as_of: NaiveDate, records: &Records<'_>) -> Vec<u8> {
+pub fn certificates_csv(registry: &Registry, as_of: NaiveDate, records: &Records<'_>) -> Document {
     let header = [
         "number",
         "slug",
@@ -170,7 +207,7 @@ pub fn certificates_csv(registry: &Registry, as_of: NaiveDate, records: &Records
             ])
         })
     });
-    csv_bytes(&header, rows.collect())
+    csv_document(&header, rows.collect())
 }
 
 #[derive(Serialize)]
@@ -288,7 +325,7 @@ pub fn register_json(
     as_of: NaiveDate,
     lang: Lang,
     records: &Records<'_>,
-) -> Vec<u8> {
+) -> Document {
     // Serializing plain data cannot fail.
     let compact = |value: &Value| serde_json::to_vec(value).unwrap_or_default();
     let centers: Vec<Arc<[u8]>> = (0..registry.centers.len())
@@ -324,26 +361,25 @@ pub fn register_json(
             "url": urls.permalink(Some(lang), &profession_page(registry, i)),
         })).collect::<Vec<_>>(),
     });
-    // `{head fields,"centers":[...],"certificates":[...]}`, in one buffer of the right size
-    // (at 100,000 centers it is a third of a gigabyte: no copy of it is made).
+    // `{head fields,"centers":[...],"certificates":[...]}`.
     let mut head = compact(&head);
     head.pop(); // the closing brace
-    let records_len = |records: &[Arc<[u8]>]| records.iter().map(|r| r.len() + 1).sum::<usize>();
-    let mut out =
-        Vec::with_capacity(head.len() + records_len(&centers) + records_len(&certificates) + 40);
-    out.extend_from_slice(&head);
-    for (name, records) in [("centers", centers), ("certificates", certificates)] {
-        out.extend_from_slice(format!(",\"{name}\":[").as_bytes());
+    let mut document = Document::default();
+    document.push(Chunk::Owned(head));
+    for (name, records) in [
+        (&b",\"centers\":["[..], centers),
+        (&b"],\"certificates\":["[..], certificates),
+    ] {
+        document.push(Chunk::Fixed(name));
         for (i, record) in records.into_iter().enumerate() {
             if i > 0 {
-                out.push(b',');
+                document.push(Chunk::Fixed(b","));
             }
-            out.extend_from_slice(&record);
+            document.push(Chunk::Shared(record));
         }
-        out.push(b']');
     }
-    out.push(b'}');
-    out
+    document.push(Chunk::Fixed(b"]}"));
+    document
 }
 
 /// JSON for a `<script>` element: `<`, `>` and `&` (and the JavaScript line separators) as

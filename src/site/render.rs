@@ -6,6 +6,7 @@
 //! and the filter `dmy` (a date as DD.MM.YYYY) work as in Zola.
 
 use std::collections::{BTreeMap, HashMap};
+use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Mutex};
 
 use chrono::NaiveDate;
@@ -25,6 +26,7 @@ use super::views::{profession_page, CenterItem, ChangeView, Views};
 use crate::config::Config;
 use crate::publish::{PublishError, Sink};
 use crate::register::{Lang, Registry, Status};
+use crate::retained::MemoUse;
 use crate::timings::Timings;
 
 /// Centers on one page of the A–Z list.
@@ -353,6 +355,8 @@ struct Renderer<'a> {
     /// A watcher's first build: what the watcher keeps between builds is made even where the
     /// published files are kept.
     warm_up: bool,
+    /// The A–Z orders of the last build (see [`crate::retained`]).
+    orders: MemoUse<'a, Arc<Vec<usize>>>,
 }
 
 /// Renders the whole site into `sink`.
@@ -396,6 +400,7 @@ pub fn render_site(inputs: &Inputs<'_>, sink: &dyn Sink) -> Result<(), RenderErr
         search_meta: BTreeMap::new(),
         transitions: Vec::new(),
         warm_up: false,
+        orders: MemoUse::new(inputs.retained.map(|r| &r.orders)),
         total: (inputs.registry.centers.len() + inputs.registry.certificates.len())
             * languages.len(),
     };
@@ -426,8 +431,13 @@ pub fn render_site(inputs: &Inputs<'_>, sink: &dyn Sink) -> Result<(), RenderErr
         &inputs.urls,
         inputs.retained.map(|r| &r.search),
     );
+    // The index's files are named by their content: one published under the same name is
+    // the same file (not read to be compared).
     for (path, bytes) in index.files {
-        sink.put(path, None, bytes)?;
+        let key = fingerprint::page(0, &path, []);
+        if !sink.keep(&path, key) {
+            sink.put(path, Some(key), bytes)?;
+        }
     }
     renderer.search_meta = index.meta;
     renderer.transitions = inputs
@@ -569,12 +579,32 @@ impl Renderer<'_> {
     }
 
     fn sorted_centers(&self, views: &Views<'_>) -> Vec<CenterItem> {
-        let mut items: Vec<CenterItem> = (0..self.inputs.registry.centers.len())
+        let items: Vec<CenterItem> = (0..self.inputs.registry.centers.len())
             .into_par_iter()
             .map(|id| views.center_item(id))
             .collect();
-        items.par_sort_by_cached_key(|c| (sort_key(&c.name), c.bin.clone()));
-        items
+        // The order is kept from build to build by the names and BINs it sorts.
+        let order = self.orders.get(
+            || {
+                let mut hasher = std::hash::DefaultHasher::new();
+                items.len().hash(&mut hasher);
+                for item in &items {
+                    item.name.hash(&mut hasher);
+                    item.bin.hash(&mut hasher);
+                }
+                hasher.finish()
+            },
+            || {
+                let mut order: Vec<usize> = (0..items.len()).collect();
+                order.par_sort_by_cached_key(|&i| (sort_key(&items[i].name), items[i].bin.clone()));
+                Arc::new(order)
+            },
+        );
+        let mut slots: Vec<Option<CenterItem>> = items.into_iter().map(Some).collect();
+        order
+            .iter()
+            .filter_map(|&i| slots.get_mut(i).and_then(Option::take))
+            .collect()
     }
 
     /// A paginated list at `base` (`base`, `base`page/2/ ...), `PAGE_SIZE` entries a page;
@@ -997,7 +1027,7 @@ impl Renderer<'_> {
             site_key,
             &self.families,
         );
-        type Make<'m> = &'m (dyn Fn() -> Vec<u8> + Sync);
+        type Make<'m> = &'m (dyn Fn() -> exports::Document + Sync);
         let exports: [(&str, Make); 3] = [
             ("data/register.json", &|| {
                 exports::register_json(registry, urls, as_of, lang, &records)
@@ -1014,7 +1044,9 @@ impl Renderer<'_> {
             .try_for_each(|(path, make)| -> Result<(), RenderError> {
                 let key = fingerprint::page(site_key, path, [self.register_key]);
                 if !self.sink.keep(path, key) {
-                    self.sink.put((*path).to_owned(), Some(key), make())?;
+                    let document = make();
+                    self.sink
+                        .put_parts((*path).to_owned(), Some(key), &document.parts())?;
                 } else if self.warm_up {
                     // Made only for the records the watcher keeps for its next build.
                     make();
@@ -1055,21 +1087,28 @@ impl Renderer<'_> {
 
         let mut sitemap =
             std::mem::take(&mut *self.sitemap.lock().unwrap_or_else(|e| e.into_inner()));
-        sitemap.sort();
+        sitemap.par_sort_unstable();
+        // A part of the sitemap, keyed by its URLs themselves (made into a context only when
+        // it is rendered: at 100,000 centers there are 700,000 of them).
+        let part_of_sitemap = |path: &str, part: &[String]| {
+            let mut hasher = std::hash::DefaultHasher::new();
+            part.hash(&mut hasher);
+            self.emit_keyed("sitemap.xml", None, path, hasher.finish(), || {
+                let mut own = Context::new();
+                own.insert("urls", part);
+                Ok(own)
+            })
+        };
         // The sitemap protocol allows 50,000 URLs a file: past that, `sitemap.xml` is an index
         // of `sitemap-N.xml` files.
         let limit = inputs.sitemap_limit.max(1);
         if sitemap.len() <= limit {
-            let mut own = Context::new();
-            own.insert("urls", &sitemap);
-            self.emit("sitemap.xml", None, "sitemap.xml", own)?;
+            part_of_sitemap("sitemap.xml", &sitemap)?;
         } else {
             let mut parts = Vec::new();
             for (n, part) in sitemap.chunks(limit).enumerate() {
                 let path = format!("sitemap-{}.xml", n + 1);
-                let mut own = Context::new();
-                own.insert("urls", part);
-                self.emit("sitemap.xml", None, &path, own)?;
+                part_of_sitemap(&path, part)?;
                 parts.push(urls.permalink(None, &path));
             }
             let mut own = Context::new();
