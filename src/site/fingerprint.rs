@@ -203,6 +203,17 @@ pub fn page(site: u64, kind: &str, keys: impl IntoIterator<Item = u64>) -> u64 {
     key.finish()
 }
 
+/// The key of a status change as a list of changes shows it: its kind, certificate, date, and
+/// the family of the certificate's center (names, reasons, decisions).
+pub fn change(family: u64, change: &str, certificate: &str, date: NaiveDate) -> u64 {
+    Key::new("change")
+        .str(change)
+        .str(certificate)
+        .date(date)
+        .value(family)
+        .finish()
+}
+
 /// The key of a record named `name` (a BIN, a certificate's slug) of kind `kind` (say a row of
 /// `centers.csv`) that shows what the family with key `family` holds.
 pub fn record(site: u64, kind: &str, name: &str, family: u64) -> u64 {

@@ -275,7 +275,7 @@ struct History {
 
 impl History {
     fn new(
-        newest_first: &[ChangeView],
+        newest_first: &[crate::register::Transition],
         newer: Option<String>,
         older: Option<String>,
         latest: Option<String>,
@@ -347,6 +347,8 @@ struct Renderer<'a> {
     register_key: u64,
     /// Center and certificate pages rendered so far, and in all (for progress).
     done: std::sync::atomic::AtomicUsize,
+    /// The last count reported.
+    reported: Mutex<usize>,
     total: usize,
     /// The search index's meta file of each language.
     search_meta: BTreeMap<Lang, String>,
@@ -397,6 +399,7 @@ pub fn render_site(inputs: &Inputs<'_>, sink: &dyn Sink) -> Result<(), RenderErr
         register_key: fingerprint::register_key(inputs.registry, &families),
         families,
         done: std::sync::atomic::AtomicUsize::new(0),
+        reported: Mutex::new(0),
         search_meta: BTreeMap::new(),
         transitions: Vec::new(),
         warm_up: false,
@@ -477,7 +480,16 @@ fn base_context(inputs: &Inputs<'_>, config: &Value, lang: Lang) -> Context {
 impl Renderer<'_> {
     fn tick(&self) {
         let done = self.done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-        self.inputs.progress.report(done, self.total);
+        let step = (self.total / 100).max(1);
+        if done.is_multiple_of(step) || done == self.total {
+            // Pages finish on every core: a count is reported only if it is past the last
+            // one reported (a listener never sees progress go back).
+            let mut reported = self.reported.lock().unwrap_or_else(|e| e.into_inner());
+            if done > *reported {
+                *reported = done;
+                self.inputs.progress.report(done, self.total);
+            }
+        }
     }
 
     fn strings(&self, lang: Lang) -> &BTreeMap<String, String> {
@@ -660,12 +672,14 @@ impl Renderer<'_> {
     /// the one before while the newest is not full) and `changes/page/K/` each older block K.
     /// A new change touches the first page, and once in `PAGE_SIZE` changes the page of the
     /// block that just filled up, not every page of the history.
-    fn change_history(&self, lang: Lang, newest_first: &[ChangeView]) -> Result<(), RenderError> {
+    fn change_history(&self, lang: Lang, views: &Views<'_>) -> Result<(), RenderError> {
         let urls = &self.inputs.urls;
+        let registry = self.inputs.registry;
+        let newest_first = &self.transitions[..];
         let count = newest_first.len();
         let blocks = history_blocks(count);
         // A page's changes, newest first: block `k` (1 = oldest) of `count`.
-        let block = |k: usize| -> &[ChangeView] {
+        let block = |k: usize| -> &[crate::register::Transition] {
             let start = count.saturating_sub(k * PAGE_SIZE);
             let end = count - (k - 1) * PAGE_SIZE;
             &newest_first[start..end]
@@ -681,11 +695,14 @@ impl Renderer<'_> {
         // Archive pages: the blocks the first page does not show.
         let archived = blocks - front_blocks;
         let front_url = urls.link(Some(lang), "changes/");
-        let entry_key = |c: &ChangeView| {
-            fingerprint::page(
-                self.families[c.center_id],
-                c.change,
-                [hash_json(&(&c.certificate.url, c.date))],
+        // (From the changes themselves: a page's views are made only when it is rendered.)
+        let entry_key = |t: &crate::register::Transition| {
+            let certificate = &registry.certificates[t.certificate];
+            fingerprint::change(
+                self.families[certificate.center],
+                registry.change_name(t),
+                &certificate.slug,
+                t.date,
             )
         };
         (0..=archived).into_par_iter().try_for_each(|k| {
@@ -724,7 +741,8 @@ impl Renderer<'_> {
             );
             self.emit_keyed("changes.html", Some(lang), &path, content_key, || {
                 let mut ctx = Context::new();
-                ctx.insert("changes", changes);
+                let changes: Vec<ChangeView> = changes.iter().map(|t| views.change(t)).collect();
+                ctx.insert("changes", &changes);
                 ctx.insert("history", &history);
                 Ok(ctx)
             })
@@ -742,9 +760,11 @@ impl Renderer<'_> {
         };
         let site_key = self.site_key(lang);
         let all_centers = self.sorted_centers(&views);
+        // The newest changes, for the home page and the feed (the history makes its own).
         let change_views: Vec<_> = self
             .transitions
             .par_iter()
+            .take(LATEST.max(FEED_ENTRIES))
             .map(|t| views.change(t))
             .collect();
         self.timings.phase("sorted lists and changes");
@@ -932,7 +952,7 @@ impl Renderer<'_> {
 
         self.timings.phase("region/profession/status");
         // Every change, newest first, and its feed.
-        self.change_history(lang, &change_views)?;
+        self.change_history(lang, &views)?;
         let mut own = Context::new();
         own.insert(
             "changes",
