@@ -596,10 +596,13 @@ impl Sink for Publication<'_> {
             return false;
         }
         let mut state = self.state();
-        if state.files.contains_key(path) {
-            return false; // published twice: `put` will say so
+        match state.files.entry(path.to_owned()) {
+            // Published twice: `put` will say so.
+            std::collections::hash_map::Entry::Occupied(_) => return false,
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(Some(fingerprint));
+            }
         }
-        state.files.insert(path.to_owned(), Some(fingerprint));
         state.skipped += 1;
         state.html_pages += usize::from(is_html(path));
         true

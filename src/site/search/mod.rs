@@ -70,6 +70,8 @@ pub struct SearchCache {
     files: Memo<Arc<[u8]>>,
     /// Every file packed, by its JSON text.
     packed: Memo<Arc<[u8]>>,
+    /// The A–Z order of the centers, by their names and BINs.
+    order: Memo<Arc<Vec<usize>>>,
 }
 
 /// The shards of one two-letter key (or the files of BINs and certificate numbers): each
@@ -238,15 +240,30 @@ pub fn build_index(
     let shards_memo = MemoUse::new(cache.map(|c| &c.shards));
     let files_memo = MemoUse::new(cache.map(|c| &c.files));
     let packed_memo = MemoUse::new(cache.map(|c| &c.packed));
+    let order_memo = MemoUse::new(cache.map(|c| &c.order));
     let timings = crate::timings::Timings::from_env();
     let default_lang = languages.first().copied().unwrap_or(Lang::Kk);
-    let mut order: Vec<usize> = (0..registry.centers.len()).collect();
-    order.par_sort_by_cached_key(|&c| {
-        (
-            sort_key(registry.centers[c].name.get(default_lang)),
-            registry.centers[c].bin.to_string(),
-        )
-    });
+    let name_and_bin = |c: usize| {
+        let center = &registry.centers[c];
+        (center.name.get(default_lang), center.bin.as_str())
+    };
+    let order = order_memo.get(
+        || {
+            key_of(
+                (0..registry.centers.len())
+                    .map(name_and_bin)
+                    .collect::<Vec<_>>(),
+            )
+        },
+        || {
+            let mut order: Vec<usize> = (0..registry.centers.len()).collect();
+            order.par_sort_by_cached_key(|&c| {
+                let (name, bin) = name_and_bin(c);
+                (sort_key(name), bin.to_owned())
+            });
+            Arc::new(order)
+        },
+    );
     let mut doc_of = vec![0; registry.centers.len()];
     for (doc, &center) in order.iter().enumerate() {
         doc_of[center] = doc;
