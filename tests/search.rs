@@ -216,7 +216,8 @@ fn the_search_page_end_to_end_under_a_sub_path() {
 }
 
 /// The index files are fetched packed where the browser can unpack them, as JSON where it
-/// cannot (no `DecompressionStream`), with the same results either way.
+/// cannot (no `DecompressionStream`) or where the packed files are missing, with the same
+/// results every way.
 #[test]
 fn a_browser_without_decompression_reads_the_json_files() {
     let (out, base) = build_served(repository(), "2026-11-25");
@@ -272,6 +273,21 @@ fn a_browser_without_decompression_reads_the_json_files() {
             .collect::<Vec<_>>()
     );
     assert_eq!(packed["seen"], plain["seen"]);
+    // A server without the packed files (say they were not uploaded): the JSON is fetched
+    // after each miss.
+    for entry in fs::read_dir(out.path().join("search")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.to_string_lossy().ends_with(".json.gz") {
+            fs::remove_file(path).unwrap();
+        }
+    }
+    let missing = run(true);
+    assert_eq!(missing["seen"], plain["seen"]);
+    let tried = fetched(&missing);
+    assert!(tried.iter().any(|p| p.ends_with(".json.gz")), "{tried:?}");
+    for path in tried.iter().filter(|p| p.ends_with(".json.gz")) {
+        assert!(tried.contains(&path.trim_end_matches(".gz").to_owned()), "{path}");
+    }
     assert_eq!(packed["seen"][0]["summary"], "Найдено: 1");
     assert_eq!(packed["seen"][1]["summary"], "Найдено: 7");
     assert_eq!(packed["seen"][2]["summary"], "Найдено: 5");

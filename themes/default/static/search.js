@@ -70,8 +70,8 @@
   var strings = JSON.parse(document.getElementById("search-strings").textContent);
   var cache = {};
   // Every index file also exists packed (NAME.json.gz): fetched when this browser can unpack
-  // it. Only bytes that start as gzip does are unpacked here: a server may have unpacked them
-  // already (Content-Encoding: gzip).
+  // it (and the JSON if the packed one cannot be had). Only bytes that start as gzip does are
+  // unpacked here: a server may have unpacked them already (Content-Encoding: gzip).
   var packed = typeof DecompressionStream === "function";
   function parse(response) {
     return response.arrayBuffer().then(function (buffer) {
@@ -80,13 +80,15 @@
       return new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"))).json();
     });
   }
+  function load(source) {
+    return fetch(source).then(function (r) {
+      if (!r.ok) { throw new Error(source + ": " + r.status); }
+      return parse(r);
+    });
+  }
   function get(url) {
     if (!cache[url]) {
-      var source = packed ? url + ".gz" : url;
-      cache[url] = fetch(source).then(function (r) {
-        if (!r.ok) { throw new Error(source + ": " + r.status); }
-        return parse(r);
-      });
+      cache[url] = packed ? load(url + ".gz").catch(function () { return load(url); }) : load(url);
     }
     return cache[url];
   }
