@@ -8,7 +8,10 @@
 //! removed last. A build that fails stages, but never commits: the output folder stays exactly
 //! as it was. Files that tizilim did not publish are never touched: it keeps a manifest of
 //! what it published, with each file's fingerprint (see `site::fingerprint`), which lets the
-//! next build skip rendering what cannot have changed.
+//! next build skip rendering what cannot have changed. A publication that changed a few
+//! entries of a large manifest appends them to a journal beside it instead of writing the
+//! whole manifest again (a million lines at 100,000 centers); the journal is folded into the
+//! manifest once it grows past an eighth of it.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs;
@@ -27,6 +30,9 @@ pub const MANIFEST: &str = ".tizilim-published";
 /// The paths a publication in progress adds to the manifest, in the output folder: while it
 /// exists, the manifest names files that may be there and its fingerprints are not trusted.
 pub const PENDING: &str = ".tizilim-published.pending";
+/// Changes to the manifest since it was written, in the order they were made: lines like
+/// the manifest's, and `TAB removed TAB PATH` for a path that left the site.
+pub const JOURNAL: &str = ".tizilim-published.journal";
 /// The key of the inputs of the last complete publication, in the output folder.
 pub const SITE_KEY: &str = ".tizilim-published.key";
 /// The lock file of the output folder (publications into it take turns).
@@ -238,6 +244,8 @@ pub struct PublishedCache {
 struct Published {
     manifest: PathBuf,
     stamp: FileStamp,
+    /// The journal beside the manifest, if there was one.
+    journal: Option<FileStamp>,
     files: Manifest,
 }
 
@@ -269,6 +277,7 @@ impl PublishedCache {
         let published = last.take()?;
         let current = published.manifest == manifest
             && FileStamp::of(manifest).as_ref() == Some(&published.stamp)
+            && FileStamp::of(&manifest.with_file_name(JOURNAL)) == published.journal
             && !manifest.with_file_name(PENDING).exists();
         current.then_some(published.files)
     }
@@ -283,6 +292,7 @@ impl PublishedCache {
         let published = FileStamp::of(manifest).map(|stamp| Published {
             manifest: manifest.to_owned(),
             stamp,
+            journal: FileStamp::of(&manifest.with_file_name(JOURNAL)),
             files,
         });
         *self.last.lock().unwrap_or_else(|e| e.into_inner()) = published;
@@ -298,6 +308,8 @@ pub struct Publication<'c> {
     staging: PathBuf,
     /// The previous publication: path → fingerprint (read when first needed).
     previous: std::sync::OnceLock<Manifest>,
+    /// Whether a pending list was there when it was read (an interrupted publication).
+    interrupted: std::sync::atomic::AtomicBool,
     /// Whether the staging folder was made (or why it could not be).
     staging_ready: std::sync::OnceLock<Result<(), String>>,
     /// The output folder's lock, once taken.
@@ -316,6 +328,9 @@ struct State {
     /// are HTML pages (counted as they come, not by going over a million paths at the end).
     added: Vec<String>,
     html_pages: usize,
+    /// Every path given to `put` (what the journal records of this publication, with the
+    /// paths that left).
+    recorded: Vec<String>,
     unchanged: usize,
     skipped: usize,
     /// The key of this publication's inputs; when it is the published one, the files and
@@ -344,6 +359,7 @@ impl<'c> Publication<'c> {
             out_dir: out_dir.to_owned(),
             staging: out_dir.join(STAGING),
             previous: std::sync::OnceLock::new(),
+            interrupted: std::sync::atomic::AtomicBool::new(false),
             staging_ready: std::sync::OnceLock::new(),
             lock: Mutex::new(None),
             state: Mutex::new(State::default()),
@@ -393,6 +409,10 @@ impl<'c> Publication<'c> {
     fn previous(&self) -> &Manifest {
         self.previous.get_or_init(|| {
             let manifest = self.out_dir.join(MANIFEST);
+            self.interrupted.store(
+                self.out_dir.join(PENDING).exists(),
+                std::sync::atomic::Ordering::Relaxed,
+            );
             let previous = self
                 .cache
                 .and_then(|cache| cache.take(&manifest))
@@ -416,13 +436,12 @@ impl<'c> Publication<'c> {
                 Err(PublishError::Twice(e.key().clone()))
             }
             std::collections::hash_map::Entry::Vacant(e) => {
+                let path = e.key().clone();
+                e.insert(fingerprint);
                 if new {
-                    let path = e.key().clone();
-                    e.insert(fingerprint);
-                    state.added.push(path);
-                } else {
-                    e.insert(fingerprint);
+                    state.added.push(path.clone());
                 }
+                state.recorded.push(path);
                 state.html_pages += usize::from(html);
                 Ok(())
             }
@@ -530,7 +549,12 @@ impl<'c> Publication<'c> {
             Vec::new()
         };
         stale.sort();
+        // The journal's lines for them (whether or not the file was still there).
+        let mut left = Vec::new();
         for path in stale {
+            left.extend_from_slice(b"\tremoved\t");
+            left.extend_from_slice(path.as_bytes());
+            left.push(b'\n');
             let Ok(relative) = checked_relative(path) else {
                 continue; // a manifest edited by hand: never follow it out of the folder
             };
@@ -544,9 +568,41 @@ impl<'c> Publication<'c> {
         }
         timings.phase("commit: stale files");
         let manifest = self.out_dir.join(MANIFEST);
+        let journal = self.out_dir.join(JOURNAL);
         if !same_manifest {
-            let files = state.files.iter().map(|(p, f)| (p.as_str(), *f));
-            write_manifest(&manifest, files, state.files.len())?;
+            // What changed, as journal lines: the files given (with their fingerprints) and
+            // the paths that left. Appended while the journal stays small beside the
+            // manifest; otherwise the whole manifest is written and the journal folded in.
+            // (Until the pending list is removed below, no fingerprint of either is trusted:
+            // an interruption while they are written costs re-rendering, never a wrong page.)
+            let mut changes = Vec::new();
+            for path in &state.recorded {
+                push_line(&mut changes, path, state.files.get(path).copied().flatten());
+            }
+            changes.extend_from_slice(&left);
+            let size = |path: &Path| fs::metadata(path).map(|m| m.len()).ok();
+            let journal_room = match (size(&manifest), size(&journal)) {
+                (Some(whole), journaled) => {
+                    journaled.unwrap_or(0) + changes.len() as u64 <= whole / 8
+                }
+                (None, _) => false,
+            };
+            if journal_room && !self.interrupted.load(std::sync::atomic::Ordering::Relaxed) {
+                let mut file = fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(&journal)
+                    .map_err(io(&journal))?;
+                file.write_all(&changes).map_err(io(&journal))?;
+            } else {
+                let files = state.files.iter().map(|(p, f)| (p.as_str(), *f));
+                write_manifest(&manifest, files, state.files.len())?;
+                match fs::remove_file(&journal) {
+                    Ok(()) => {}
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                    Err(e) => return Err(io(&journal)(e)),
+                }
+            }
         }
         let pending = self.out_dir.join(PENDING);
         match fs::remove_file(&pending) {
@@ -749,28 +805,56 @@ fn remove_empty_parents(file: &Path, root: &Path) {
 /// hex when it has one. (Paths never hold a tab or a line break: see `checked_relative`.)
 /// After an interrupted publication, the paths it was adding are in too, and no fingerprint.
 fn read_manifest(out_dir: &Path) -> Manifest {
-    let read = |path: &Path| -> Vec<(String, Option<u64>)> {
-        let Ok(text) = fs::read_to_string(path) else {
-            return Vec::new();
-        };
-        text.lines()
-            .filter(|l| !l.is_empty())
-            .map(|line| match line.split_once('\t') {
-                Some((path, hex)) => (path.to_owned(), u64::from_str_radix(hex, 16).ok()),
-                None => (line.to_owned(), None),
-            })
-            .collect()
+    let lines = |path: &Path| -> Vec<String> {
+        fs::read_to_string(path)
+            .map(|text| text.lines().map(str::to_owned).collect())
+            .unwrap_or_default()
     };
+    let mut manifest = Manifest::default();
+    // The manifest, then the changes journaled since, in order. (A line cut short by an
+    // interruption can only be the journal's last, and a pending list is then there too.)
+    for line in lines(&out_dir.join(MANIFEST))
+        .into_iter()
+        .chain(lines(&out_dir.join(JOURNAL)))
+    {
+        if let Some(path) = line.strip_prefix("\tremoved\t") {
+            manifest.remove(path);
+            continue;
+        }
+        match line.split_once('\t') {
+            Some(("", _)) => {}
+            Some((path, hex)) => {
+                manifest.insert(path.to_owned(), u64::from_str_radix(hex, 16).ok());
+            }
+            None if line.is_empty() => {}
+            None => {
+                manifest.insert(line, None);
+            }
+        }
+    }
     let pending = out_dir.join(PENDING);
     if pending.exists() {
-        read(&out_dir.join(MANIFEST))
-            .into_iter()
-            .chain(read(&pending))
-            .map(|(path, _)| (path, None))
+        manifest
+            .into_keys()
+            .chain(lines(&pending).into_iter().filter(|l| !l.is_empty()))
+            .map(|path| (path, None))
             .collect()
     } else {
-        read(&out_dir.join(MANIFEST)).into_iter().collect()
+        manifest
     }
+}
+
+/// Adds the manifest line of `path`: `PATH TAB HEX` (or `PATH` without a fingerprint).
+fn push_line(text: &mut Vec<u8>, path: &str, fingerprint: Option<u64>) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    text.extend_from_slice(path.as_bytes());
+    if let Some(fingerprint) = fingerprint {
+        text.push(b'\t');
+        for shift in (0..16).rev() {
+            text.push(HEX[(fingerprint >> (shift * 4)) as usize & 0xf]);
+        }
+    }
+    text.push(b'\n');
 }
 
 /// Writes a manifest (or a pending list) at `path`. (In no particular order: sorting a
@@ -780,7 +864,6 @@ fn write_manifest<'a>(
     files: impl Iterator<Item = (&'a str, Option<u64>)>,
     count: usize,
 ) -> Result<(), PublishError> {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
     let files: Vec<(&str, Option<u64>)> = {
         let mut list = Vec::with_capacity(count);
         list.extend(files);
@@ -792,14 +875,7 @@ fn write_manifest<'a>(
         .map(|part| {
             let mut text: Vec<u8> = Vec::with_capacity(part.len() * 72);
             for (path, fingerprint) in part {
-                text.extend_from_slice(path.as_bytes());
-                if let Some(fingerprint) = fingerprint {
-                    text.push(b'\t');
-                    for shift in (0..16).rev() {
-                        text.push(HEX[(fingerprint >> (shift * 4)) as usize & 0xf]);
-                    }
-                }
-                text.push(b'\n');
+                push_line(&mut text, path, *fingerprint);
             }
             text
         })
@@ -855,6 +931,110 @@ mod tests {
             fs::read_to_string(out.path().join("index.html")).unwrap(),
             "<p>Реестр</p>"
         );
+    }
+
+    /// Publishes `files` (path, fingerprint, text) through one publication.
+    fn publish_keyed(out: &Path, cache: Option<&PublishedCache>, files: &[(&str, u64, &str)]) {
+        let publication = Publication::begin_cached(out, cache).unwrap();
+        for (path, fingerprint, text) in files {
+            if !publication.keep(path, *fingerprint) {
+                publication
+                    .put(
+                        (*path).to_owned(),
+                        Some(*fingerprint),
+                        text.as_bytes().to_vec(),
+                    )
+                    .unwrap();
+            }
+        }
+        publication.commit().unwrap();
+    }
+
+    /// A small change of a large manifest is journaled, the manifest read back is the one
+    /// published, and a journal grown past an eighth of the manifest is folded into it.
+    #[test]
+    fn small_changes_are_journaled_and_folded_in() {
+        let out = tempfile::tempdir().unwrap();
+        let paths: Vec<String> = (0..200)
+            .map(|i| format!("centers/{i:012}/index.html"))
+            .collect();
+        let mut files: Vec<(&str, u64, &str)> =
+            paths.iter().map(|p| (p.as_str(), 1, "Әділет")).collect();
+        publish_keyed(out.path(), None, &files);
+        let manifest = fs::read(out.path().join(MANIFEST)).unwrap();
+        assert!(!out.path().join(JOURNAL).exists());
+        // One page changes, one leaves: two journal lines, the manifest as it was.
+        files[0].1 = 2;
+        files[0].2 = "Әділет орталығы";
+        let gone = files.pop().unwrap().0.to_owned();
+        publish_keyed(out.path(), None, &files);
+        assert_eq!(fs::read(out.path().join(MANIFEST)).unwrap(), manifest);
+        let journal = fs::read_to_string(out.path().join(JOURNAL)).unwrap();
+        assert_eq!(
+            journal,
+            format!("{}\t0000000000000002\n\tremoved\t{gone}\n", files[0].0)
+        );
+        let read = read_manifest(out.path());
+        assert_eq!(read.len(), 199);
+        assert_eq!(read[files[0].0], Some(2));
+        assert_eq!(read[files[1].0], Some(1));
+        assert!(!read.contains_key(&gone));
+        assert!(!out.path().join(&gone).exists());
+        // The next build trusts the journaled fingerprint: nothing is written.
+        let publication = Publication::begin(out.path()).unwrap();
+        assert!(publication.keep(files[0].0, 2));
+        drop(publication);
+        // Changes enough to outgrow an eighth of the manifest: folded in.
+        for file in files.iter_mut().take(40) {
+            file.1 = 3;
+        }
+        publish_keyed(out.path(), None, &files);
+        assert!(!out.path().join(JOURNAL).exists());
+        let read = read_manifest(out.path());
+        assert_eq!(read.len(), 199);
+        assert_eq!(read[files[0].0], Some(3));
+        assert_eq!(read[files[100].0], Some(1));
+        // After an interrupted publication (its pending list left behind, a journal there),
+        // no fingerprint is trusted, and the next publication writes the whole manifest.
+        files[1].1 = 4;
+        publish_keyed(out.path(), None, &files);
+        assert!(out.path().join(JOURNAL).exists());
+        fs::write(out.path().join(PENDING), "new.html\n").unwrap();
+        let read = read_manifest(out.path());
+        assert_eq!(read.len(), 200);
+        assert!(read.values().all(Option::is_none));
+        publish_keyed(out.path(), None, &files);
+        assert!(!out.path().join(JOURNAL).exists());
+        assert!(!out.path().join(PENDING).exists());
+        let read = read_manifest(out.path());
+        assert_eq!((read.len(), read[files[1].0]), (199, Some(4)));
+    }
+
+    /// A manifest kept in memory is not used once the journal changed behind this process's
+    /// back (a build by hand appended to it).
+    #[test]
+    fn a_kept_manifest_is_not_used_after_the_journal_changed() {
+        let out = tempfile::tempdir().unwrap();
+        let cache = PublishedCache::default();
+        let paths: Vec<String> = (0..100).map(|i| format!("p{i}.html")).collect();
+        let mut files: Vec<(&str, u64, &str)> =
+            paths.iter().map(|p| (p.as_str(), 1, "x")).collect();
+        publish_keyed(out.path(), Some(&cache), &files);
+        files[0].1 = 2;
+        publish_keyed(out.path(), Some(&cache), &files);
+        assert!(out.path().join(JOURNAL).exists());
+        assert!(cache.is_kept());
+        // Another process publishes the page again, with another fingerprint.
+        files[0].1 = 3;
+        publish_keyed(out.path(), None, &files);
+        assert_eq!(
+            cache
+                .take(&out.path().join(MANIFEST))
+                .map(|m| m[files[0].0]),
+            None,
+            "the kept manifest is stale"
+        );
+        assert_eq!(read_manifest(out.path())[files[0].0], Some(3));
     }
 
     /// A file given in parts is compared and written part by part, whatever the cut.

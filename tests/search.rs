@@ -286,7 +286,10 @@ fn a_browser_without_decompression_reads_the_json_files() {
     let tried = fetched(&missing);
     assert!(tried.iter().any(|p| p.ends_with(".json.gz")), "{tried:?}");
     for path in tried.iter().filter(|p| p.ends_with(".json.gz")) {
-        assert!(tried.contains(&path.trim_end_matches(".gz").to_owned()), "{path}");
+        assert!(
+            tried.contains(&path.trim_end_matches(".gz").to_owned()),
+            "{path}"
+        );
     }
     assert_eq!(packed["seen"][0]["summary"], "Найдено: 1");
     assert_eq!(packed["seen"][1]["summary"], "Найдено: 7");
