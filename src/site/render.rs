@@ -869,15 +869,8 @@ impl Renderer<'_> {
         self.timings.phase("centers and certificates");
         // Regions.
         let mut in_region: Vec<Vec<&CenterItem>> = vec![Vec::new(); registry.regions.len()];
-        let region_of: HashMap<&str, usize> = registry
-            .centers
-            .iter()
-            .map(|c| (c.bin.as_str(), c.region))
-            .collect();
         for item in &all_centers {
-            if let Some(&rid) = region_of.get(item.bin.as_str()) {
-                in_region[rid].push(item);
-            }
+            in_region[registry.centers[item.id].region].push(item);
         }
         let mut region_items = Vec::new();
         for (rid, region) in registry.regions.iter().enumerate() {
@@ -904,18 +897,16 @@ impl Renderer<'_> {
         self.emit("regions.html", Some(lang), "regions/", own)?;
 
         // Professions: the centers whose certificates cover each, valid ones first.
-        let position: HashMap<&str, usize> = all_centers
-            .iter()
-            .enumerate()
-            .map(|(i, c)| (c.bin.as_str(), i))
-            .collect();
+        // (Each center's place in the A–Z list, by its id.)
+        let mut position = vec![0; all_centers.len()];
+        for (i, c) in all_centers.iter().enumerate() {
+            position[c.id] = i;
+        }
         let mut covering: Vec<Vec<usize>> = vec![Vec::new(); registry.professions.len()];
         for certificate in &registry.certificates {
-            let bin = registry.centers[certificate.center].bin.as_str();
-            if let Some(&at) = position.get(bin) {
-                for item in &certificate.scope {
-                    covering[item.profession].push(at);
-                }
+            let at = position[certificate.center];
+            for item in &certificate.scope {
+                covering[item.profession].push(at);
             }
         }
         let mut profession_items = Vec::new();
