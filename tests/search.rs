@@ -323,7 +323,6 @@ fn a_common_word_alone_shows_counts_by_filter() {
     let (out, base) = build_served(root.path(), "2026-11-25");
     let site = tizilim::read_site(root.path()).unwrap();
     let registry = &site.checked.registry;
-    let as_of = common::date("2026-11-25");
     let word = tizilim::site::search::fold::tokens("орталығы");
     assert_eq!(word, ["ortaligi"]);
     let matching: Vec<usize> = (0..registry.centers.len())
@@ -340,34 +339,12 @@ fn a_common_word_alone_shows_counts_by_filter() {
         })
         .collect();
     assert!(matching.len() > 16 * 10, "{} results", matching.len());
-    let almaty = |c: &&usize| registry.regions[registry.centers[**c].region].code == "almaty-city";
-    let valid =
-        |c: &&usize| registry.center_status(**c, as_of).0 == tizilim::register::Status::Valid;
-    let in_almaty = matching.iter().filter(almaty).count();
-    let valid_anywhere = matching.iter().filter(valid).count();
-    let valid_in_almaty = matching.iter().filter(almaty).filter(valid).count();
-    assert!(in_almaty > 0 && valid_in_almaty > 0 && valid_in_almaty < in_almaty);
-    let result = drive(
-        &format!("{base}/ru/search/"),
-        serde_json::json!([
-            { "type": "орталығы", "press": "Enter" },
-            { "select": ["#status", "valid"] }
-        ]),
+    check_counts_by_filter(
+        &base,
         out.path(),
-    );
-    let seen = result["seen"].as_array().unwrap();
-    assert_eq!(seen[0]["summary"], format!("Найдено: {}", matching.len()));
-    assert_eq!(seen[0]["regionLabel"], format!("Алматы ({in_almaty})"));
-    let status = seen[0]["statusLabel"].as_str().unwrap();
-    assert!(
-        status.ends_with(&format!(" ({valid_anywhere})")),
-        "{status}"
-    );
-    // With the status filter: counts by region among the valid ones.
-    assert_eq!(seen[1]["summary"], format!("Найдено: {valid_anywhere}"));
-    assert_eq!(
-        seen[1]["regionLabel"],
-        format!("Алматы ({valid_in_almaty})")
+        registry,
+        &matching,
+        serde_json::json!({ "type": "орталығы", "press": "Enter" }),
     );
 }
 
@@ -380,7 +357,6 @@ fn a_profession_filter_alone_shows_counts_by_filter() {
     let (out, base) = build_served(root.path(), "2026-11-25");
     let site = tizilim::read_site(root.path()).unwrap();
     let registry = &site.checked.registry;
-    let as_of = common::date("2026-11-25");
     let centers_of = |p: usize| -> BTreeSet<usize> {
         registry
             .certificates
@@ -389,9 +365,8 @@ fn a_profession_filter_alone_shows_counts_by_filter() {
             .map(|c| c.center)
             .collect()
     };
-    let almaty = |c: &&usize| registry.regions[registry.centers[**c].region].code == "almaty-city";
-    let valid =
-        |c: &&usize| registry.center_status(**c, as_of).0 == tizilim::register::Status::Valid;
+    let almaty = |c: &&usize| in_almaty(registry, **c);
+    let valid = |c: &&usize| valid_on(registry, **c);
     // The profession of most centers among those with some centers in Almaty, valid and not.
     let (profession, centers) = (0..registry.professions.len())
         .map(|p| (p, centers_of(p)))
@@ -421,29 +396,57 @@ fn a_profession_filter_alone_shows_counts_by_filter() {
             .collect()
     };
     assert!(chunks.len() > 10, "{} chunks", chunks.len());
-    let in_almaty = centers.iter().filter(almaty).count();
-    let valid_anywhere = centers.iter().filter(valid).count();
-    let valid_in_almaty = centers.iter().filter(almaty).filter(valid).count();
+    let centers: Vec<usize> = centers.into_iter().collect();
     let code = &registry.professions[profession].code;
+    check_counts_by_filter(
+        &base,
+        out.path(),
+        registry,
+        &centers,
+        serde_json::json!({ "select": ["#profession", code] }),
+    );
+}
+
+fn in_almaty(registry: &tizilim::register::Registry, center: usize) -> bool {
+    registry.regions[registry.centers[center].region].code == "almaty-city"
+}
+
+/// Valid on the date the search tests build for.
+fn valid_on(registry: &tizilim::register::Registry, center: usize) -> bool {
+    registry.center_status(center, common::date("2026-11-25")).0 == tizilim::register::Status::Valid
+}
+
+/// Drives the search page through `first` and then the status filter "valid", and checks what
+/// it says after each: as many results as `expected`, and the counts by region and status
+/// among them (Almaty's and the valid ones', which must be some and not all).
+fn check_counts_by_filter(
+    base: &str,
+    out: &Path,
+    registry: &tizilim::register::Registry,
+    expected: &[usize],
+    first: serde_json::Value,
+) {
+    let in_region = expected.iter().filter(|&&c| in_almaty(registry, c)).count();
+    let valid = expected.iter().filter(|&&c| valid_on(registry, c)).count();
+    let valid_in_region = expected
+        .iter()
+        .filter(|&&c| in_almaty(registry, c) && valid_on(registry, c))
+        .count();
+    assert!(in_region > 0 && valid_in_region > 0 && valid_in_region < in_region);
     let result = drive(
         &format!("{base}/ru/search/"),
-        serde_json::json!([
-            { "select": ["#profession", code] },
-            { "select": ["#status", "valid"] }
-        ]),
-        out.path(),
+        serde_json::json!([first, { "select": ["#status", "valid"] }]),
+        out,
     );
     let seen = result["seen"].as_array().unwrap();
-    assert_eq!(seen[0]["summary"], format!("Найдено: {}", centers.len()));
-    assert_eq!(seen[0]["regionLabel"], format!("Алматы ({in_almaty})"));
+    assert_eq!(seen[0]["summary"], format!("Найдено: {}", expected.len()));
+    assert_eq!(seen[0]["regionLabel"], format!("Алматы ({in_region})"));
     let status = seen[0]["statusLabel"].as_str().unwrap();
-    assert!(
-        status.ends_with(&format!(" ({valid_anywhere})")),
-        "{status}"
-    );
-    assert_eq!(seen[1]["summary"], format!("Найдено: {valid_anywhere}"));
+    assert!(status.ends_with(&format!(" ({valid})")), "{status}");
+    // With the status filter: counts by region among the valid ones.
+    assert_eq!(seen[1]["summary"], format!("Найдено: {valid}"));
     assert_eq!(
         seen[1]["regionLabel"],
-        format!("Алматы ({valid_in_almaty})")
+        format!("Алматы ({valid_in_region})")
     );
 }
