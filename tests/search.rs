@@ -450,3 +450,56 @@ fn check_counts_by_filter(
         format!("Алматы ({valid_in_region})")
     );
 }
+
+/// A word in the names of ten professions (as every word of the synthetic professions is)
+/// finds the centers of all ten.
+#[test]
+fn a_word_of_many_profession_names_finds_the_centers_of_each() {
+    use std::collections::BTreeSet;
+    use tizilim::site::search::fold::tokens;
+    let root = common::synthetic_site(1000, 3);
+    let (out, base) = build_served(root.path(), "2026-11-25");
+    let site = tizilim::read_site(root.path()).unwrap();
+    let registry = &site.checked.registry;
+    let word = "котельной";
+    let folded = tokens(word).remove(0);
+    let professions: BTreeSet<usize> = (0..registry.professions.len())
+        .filter(|&p| {
+            tizilim::register::Lang::ALL.iter().any(|&l| {
+                registry.professions[p]
+                    .name
+                    .in_lang(l)
+                    .is_some_and(|name| tokens(name).contains(&folded))
+            })
+        })
+        .collect();
+    assert!(professions.len() > 8, "{} professions", professions.len());
+    // No center's name or city has the word: the professions are all it matches.
+    assert!(registry.centers.iter().all(|c| {
+        let mut texts: Vec<&str> = tizilim::register::Lang::ALL
+            .iter()
+            .filter_map(|&l| c.name.in_lang(l))
+            .collect();
+        texts.extend(c.city.as_deref());
+        texts.iter().all(|t| !tokens(t).contains(&folded))
+    }));
+    let centers: BTreeSet<usize> = registry
+        .certificates
+        .iter()
+        .filter(|c| {
+            c.scope
+                .iter()
+                .any(|item| professions.contains(&item.profession))
+        })
+        .map(|c| c.center)
+        .collect();
+    let result = drive(
+        &format!("{base}/ru/search/"),
+        serde_json::json!([{ "type": word, "press": "Enter" }]),
+        out.path(),
+    );
+    assert_eq!(
+        result["seen"][0]["summary"],
+        format!("Найдено: {}", centers.len())
+    );
+}
