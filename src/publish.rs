@@ -329,8 +329,9 @@ struct State {
     added: Vec<String>,
     html_pages: usize,
     /// Every path given to `put` (what the journal records of this publication, with the
-    /// paths that left).
+    /// paths that left), unless there are too many for a journal (`unjournaled`).
     recorded: Vec<String>,
+    unjournaled: bool,
     unchanged: usize,
     skipped: usize,
     /// The key of this publication's inputs; when it is the published one, the files and
@@ -429,6 +430,9 @@ impl<'c> Publication<'c> {
 
     fn record(&self, path: String, fingerprint: Option<u64>) -> Result<(), PublishError> {
         let new = !self.previous().contains_key(&path);
+        // Past an eighth of the last manifest, the whole manifest is written: no need to keep
+        // the paths for a journal (a first build puts a million).
+        let journal_limit = self.previous().len() / 8;
         let html = is_html(&path);
         let mut state = self.state();
         match state.files.entry(path) {
@@ -441,7 +445,11 @@ impl<'c> Publication<'c> {
                 if new {
                     state.added.push(path.clone());
                 }
-                state.recorded.push(path);
+                if state.recorded.len() < journal_limit {
+                    state.recorded.push(path);
+                } else {
+                    state.unjournaled = true;
+                }
                 state.html_pages += usize::from(html);
                 Ok(())
             }
@@ -587,7 +595,10 @@ impl<'c> Publication<'c> {
                 }
                 (None, _) => false,
             };
-            if journal_room && !self.interrupted.load(std::sync::atomic::Ordering::Relaxed) {
+            if journal_room
+                && !state.unjournaled
+                && !self.interrupted.load(std::sync::atomic::Ordering::Relaxed)
+            {
                 let mut file = fs::OpenOptions::new()
                     .create(true)
                     .append(true)
