@@ -193,9 +193,8 @@ pub fn load_cached(
         scope_certificates,
         ..
     } = &mut rejected;
-    // The big tables are read and typed at once, one per core; each typing reads its own
-    // table and frees its raw rows (unless a cache keeps them) once typed, so that at most
-    // two tables' raw rows are held at a time.
+    // Each typing reads its own table and frees its raw rows (unless a cache keeps them) once
+    // typed, so that no more tables' raw rows are held at a time than there are cores.
     let read = |schema: &Schema, found: &mut Diagnostics| {
         read_table(data_dir, shown_dir, schema, found, cache)
     };
