@@ -664,6 +664,12 @@ fn incremental_builds_match_fresh_builds(
         assert!(before.contains(from), "{file}: {from}");
         fs::write(&path, before.replacen(from, to, 1)).unwrap();
     };
+    let append_event = |line: &str| {
+        let path = root.path().join("data/events.csv");
+        let mut events = fs::read_to_string(&path).unwrap();
+        events.push_str(line);
+        fs::write(&path, events).unwrap();
+    };
     type Change<'a> = (&'a str, Box<dyn Fn() + 'a>);
     let changes: Vec<Change> = vec![
         (
@@ -688,21 +694,11 @@ fn incremental_builds_match_fresh_builds(
         ),
         (
             "a new status event",
-            Box::new(|| {
-                let path = root.path().join("data/events.csv");
-                let mut events = fs::read_to_string(&path).unwrap();
-                events.push_str("QB/5,2025-09-01,resumed,,Нарушения устранены,,\n");
-                fs::write(&path, events).unwrap();
-            }),
+            Box::new(|| append_event("QB/5,2025-09-01,resumed,,Нарушения устранены,,\n")),
         ),
         (
             "a revocation (a center's status today changes)",
-            Box::new(|| {
-                let path = root.path().join("data/events.csv");
-                let mut events = fs::read_to_string(&path).unwrap();
-                events.push_str("ЦПК-002/2024,2026-11-01,revoked,,Проверка,,\n");
-                fs::write(&path, events).unwrap();
-            }),
+            Box::new(|| append_event("ЦПК-002/2024,2026-11-01,revoked,,Проверка,,\n")),
         ),
         (
             "a center's address",

@@ -35,6 +35,24 @@ pub fn sort_key(name: &str) -> Vec<u32> {
         .collect()
 }
 
+/// The A–Z order of centers given as `(name, BIN)` in `entries`: their positions, by the
+/// name's [`sort_key`], then the BIN. Kept from build to build in `memo` by the names and BINs
+/// it sorts (sorting 100,000 names takes a third of a second).
+pub(crate) fn a_to_z(
+    entries: &[(&str, &str)],
+    memo: &crate::retained::MemoUse<'_, std::sync::Arc<Vec<usize>>>,
+) -> std::sync::Arc<Vec<usize>> {
+    use rayon::prelude::*;
+    memo.get(
+        || crate::retained::key_of(entries),
+        || {
+            let mut order: Vec<usize> = (0..entries.len()).collect();
+            order.par_sort_by_cached_key(|&i| (sort_key(entries[i].0), entries[i].1));
+            std::sync::Arc::new(order)
+        },
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -56,11 +56,6 @@ impl Document {
             })
             .collect()
     }
-
-    /// The whole file (for tests and small sinks).
-    pub fn to_bytes(&self) -> Vec<u8> {
-        self.parts().concat()
-    }
 }
 
 /// Open-data records serialized by earlier builds, by the fingerprint of what they show (see

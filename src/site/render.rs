@@ -6,7 +6,6 @@
 //! and the filter `dmy` (a date as DD.MM.YYYY) work as in Zola.
 
 use std::collections::{BTreeMap, HashMap};
-use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Mutex};
 
 use chrono::NaiveDate;
@@ -15,7 +14,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 use tera::{Context, Tera};
 
-use super::collate::sort_key;
+use super::collate::{a_to_z, sort_key};
 use super::content::Page;
 use super::exports;
 use super::fingerprint;
@@ -26,7 +25,7 @@ use super::views::{profession_page, CenterItem, ChangeView, Views};
 use crate::config::Config;
 use crate::publish::{PublishError, Sink};
 use crate::register::{Lang, Registry, Status};
-use crate::retained::MemoUse;
+use crate::retained::{key_of, MemoUse};
 use crate::timings::Timings;
 
 /// Centers on one page of the A–Z list.
@@ -595,23 +594,12 @@ impl Renderer<'_> {
             .into_par_iter()
             .map(|id| views.center_item(id))
             .collect();
-        // The order is kept from build to build by the names and BINs it sorts.
-        let order = self.orders.get(
-            || {
-                let mut hasher = std::hash::DefaultHasher::new();
-                items.len().hash(&mut hasher);
-                for item in &items {
-                    item.name.hash(&mut hasher);
-                    item.bin.hash(&mut hasher);
-                }
-                hasher.finish()
-            },
-            || {
-                let mut order: Vec<usize> = (0..items.len()).collect();
-                order.par_sort_by_cached_key(|&i| (sort_key(&items[i].name), items[i].bin.clone()));
-                Arc::new(order)
-            },
-        );
+        let entries: Vec<(&str, &str)> = items
+            .iter()
+            .map(|c| (c.name.as_str(), c.bin.as_str()))
+            .collect();
+        let order = a_to_z(&entries, &self.orders);
+        drop(entries);
         let mut slots: Vec<Option<CenterItem>> = items.into_iter().map(Some).collect();
         order
             .iter()
@@ -1102,9 +1090,7 @@ impl Renderer<'_> {
         // A part of the sitemap, keyed by its URLs themselves (made into a context only when
         // it is rendered: at 100,000 centers there are 700,000 of them).
         let part_of_sitemap = |path: &str, part: &[String]| {
-            let mut hasher = std::hash::DefaultHasher::new();
-            part.hash(&mut hasher);
-            self.emit_keyed("sitemap.xml", None, path, hasher.finish(), || {
+            self.emit_keyed("sitemap.xml", None, path, key_of(part), || {
                 let mut own = Context::new();
                 own.insert("urls", part);
                 Ok(own)

@@ -41,7 +41,7 @@ use chrono::NaiveDate;
 use rayon::prelude::*;
 use serde_json::{json, Value};
 
-use super::collate::sort_key;
+use super::collate::a_to_z;
 use super::render::content_hash;
 use super::urls::Urls;
 use crate::register::ident::number_key;
@@ -243,27 +243,12 @@ pub fn build_index(
     let order_memo = MemoUse::new(cache.map(|c| &c.order));
     let timings = crate::timings::Timings::from_env();
     let default_lang = languages.first().copied().unwrap_or(Lang::Kk);
-    let name_and_bin = |c: usize| {
-        let center = &registry.centers[c];
-        (center.name.get(default_lang), center.bin.as_str())
-    };
-    let order = order_memo.get(
-        || {
-            key_of(
-                (0..registry.centers.len())
-                    .map(name_and_bin)
-                    .collect::<Vec<_>>(),
-            )
-        },
-        || {
-            let mut order: Vec<usize> = (0..registry.centers.len()).collect();
-            order.par_sort_by_cached_key(|&c| {
-                let (name, bin) = name_and_bin(c);
-                (sort_key(name), bin.to_owned())
-            });
-            Arc::new(order)
-        },
-    );
+    let entries: Vec<(&str, &str)> = registry
+        .centers
+        .iter()
+        .map(|c| (c.name.get(default_lang), c.bin.as_str()))
+        .collect();
+    let order = a_to_z(&entries, &order_memo);
     let mut doc_of = vec![0; registry.centers.len()];
     for (doc, &center) in order.iter().enumerate() {
         doc_of[center] = doc;
