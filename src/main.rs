@@ -46,6 +46,11 @@ enum Command {
         /// "Today" for every status (YYYY-MM-DD or DD.MM.YYYY); default: today in Asia/Almaty.
         #[arg(long, value_parser = parse_date_arg)]
         as_of: Option<NaiveDate>,
+        /// The benchmark's comparable mode: only the home page, the A–Z list, a page per
+        /// center and search (what `bench_build` has Hugo + Pagefind build). Not a site to
+        /// publish: links to the pages left out lead nowhere.
+        #[arg(long)]
+        comparable: bool,
     },
     /// Build, then rebuild on every change of data, content, config or theme, and at each
     /// midnight in Asia/Almaty (statuses change by the calendar). No server.
@@ -119,11 +124,13 @@ fn main() -> ExitCode {
             output_dir,
             base_url,
             as_of,
+            comparable,
         } => {
             let output_dir = output_dir.unwrap_or_else(|| root.join("public"));
             let options = tizilim::site::BuildOptions {
                 base_url,
                 as_of,
+                comparable,
                 progress: terminal_progress(),
                 ..Default::default()
             };

@@ -314,6 +314,9 @@ pub struct Publication<'c> {
     staging_ready: std::sync::OnceLock<Result<(), String>>,
     /// The output folder's lock, once taken.
     lock: Mutex<Option<fs::File>>,
+    /// Whether the output folder held no published file when the publication began (then
+    /// there is nothing to compare a new file with).
+    fresh: bool,
     state: Mutex<State>,
     committed: bool,
 }
@@ -363,12 +366,15 @@ impl<'c> Publication<'c> {
             interrupted: std::sync::atomic::AtomicBool::new(false),
             staging_ready: std::sync::OnceLock::new(),
             lock: Mutex::new(None),
+            fresh: false,
             state: Mutex::new(State::default()),
             committed: false,
         };
+        let mut publication = publication;
         if out_dir.is_dir() {
             publication.hold_lock()?;
         }
+        publication.fresh = holds_no_published_file(out_dir);
         Ok(publication)
     }
 
@@ -694,7 +700,8 @@ impl Sink for Publication<'_> {
         let target = self.out_dir.join(relative);
         // (A file of another length is not read: `register.json` is hundreds of megabytes.)
         let length: usize = parts.iter().map(|p| p.len()).sum();
-        let same_length = fs::metadata(&target).is_ok_and(|m| m.len() == length as u64);
+        let same_length =
+            !self.fresh && fs::metadata(&target).is_ok_and(|m| m.len() == length as u64);
         if same_length && same_bytes(&target, parts) {
             self.record(path, fingerprint)?;
             self.state().unchanged += 1;
@@ -749,6 +756,16 @@ fn remove_folder(dir: &Path) -> std::io::Result<()> {
     }
 }
 
+/// Whether `out_dir` is missing or holds only a publication's own lock and staging folder.
+fn holds_no_published_file(out_dir: &Path) -> bool {
+    match fs::read_dir(out_dir) {
+        Ok(entries) => entries
+            .filter_map(Result::ok)
+            .all(|e| e.file_name() == LOCK || e.file_name() == STAGING),
+        Err(e) => e.kind() == std::io::ErrorKind::NotFound,
+    }
+}
+
 /// Makes `dir` and its parents (which other threads may be making at the same time).
 fn make_folder(dir: &Path) -> Result<(), PublishError> {
     match fs::create_dir(dir) {
@@ -759,6 +776,22 @@ fn make_folder(dir: &Path) -> Result<(), PublishError> {
         }
         Err(e) => Err(io(dir)(e)),
     }
+}
+
+/// Whether the process's umask may take a bit of 0644 away (then each new file's mode is
+/// looked at). Linux tells the umask in `/proc/self/status` (read once: the program never
+/// changes its umask); elsewhere, or if that cannot be read, it may.
+#[cfg(unix)]
+fn umask_may_narrow_0644() -> bool {
+    static NARROWS: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *NARROWS.get_or_init(|| {
+        let umask = fs::read_to_string("/proc/self/status").ok().and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("Umask:"))
+                .and_then(|v| u32::from_str_radix(v.trim(), 8).ok())
+        });
+        umask.is_none_or(|m| m & 0o644 != 0)
+    })
 }
 
 /// Writes a new file of `parts` (one after the other), readable by every reader, such as the
@@ -780,7 +813,7 @@ fn write_file(path: &Path, parts: &[&[u8]]) -> Result<(), PublishError> {
     }
     // The mode asked for is narrowed by the umask; a published file is for every reader.
     #[cfg(unix)]
-    {
+    if umask_may_narrow_0644() {
         use std::os::unix::fs::PermissionsExt;
         let mode = file.metadata().map_err(io(path))?.permissions().mode();
         if mode & 0o644 != 0o644 {

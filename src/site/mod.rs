@@ -37,6 +37,12 @@ pub struct BuildOptions {
     pub sitemap_limit: Option<usize>,
     /// What a long-running process keeps between builds (see [`crate::retained`]).
     pub retained: Option<std::sync::Arc<crate::retained::Retained>>,
+    /// Comparable mode of the benchmark (`bench_build`): only the pages its Hugo + Pagefind
+    /// site has (the home page, the A–Z list of centers, a page per center, the search page
+    /// and index, 404 pages, sitemap, robots.txt and the theme's static files). Certificate
+    /// pages, the other lists, the change history, feeds, verification and open data are not
+    /// built, so links to them lead nowhere: a mode to measure with, not to publish.
+    pub comparable: bool,
 }
 
 /// A listener for rendering progress: `(records rendered, records in all)`, called now and
@@ -128,6 +134,7 @@ pub fn render_into(
         progress: options.progress.clone(),
         sitemap_limit: options.sitemap_limit.unwrap_or(render::SITEMAP_LIMIT),
         retained,
+        comparable: options.comparable,
     };
     render::render_site(&inputs, sink)?;
     Ok((site, as_of))

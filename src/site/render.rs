@@ -186,6 +186,8 @@ pub struct Inputs<'a> {
     pub sitemap_limit: usize,
     /// What an earlier build left (see [`crate::retained`]).
     pub retained: Option<&'a crate::retained::Retained>,
+    /// Only the pages of the benchmark's Hugo + Pagefind site ([`super::BuildOptions`]).
+    pub comparable: bool,
 }
 
 #[derive(Serialize)]
@@ -330,6 +332,16 @@ fn hash_json(value: &impl Serialize) -> u64 {
     std::hash::Hasher::finish(&writer.0)
 }
 
+/// The filters of a language's lists and search page: see [`Renderer::filters`].
+struct Filters<'i> {
+    /// By region id: its centers, A–Z.
+    in_region: Vec<Vec<&'i CenterItem>>,
+    /// By profession id: the centers whose certificates cover it, valid ones first.
+    covering: Vec<Vec<&'i CenterItem>>,
+    regions: Vec<Value>,
+    professions: Vec<Value>,
+}
+
 struct Renderer<'a> {
     inputs: &'a Inputs<'a>,
     sink: &'a dyn Sink,
@@ -403,7 +415,12 @@ pub fn render_site(inputs: &Inputs<'_>, sink: &dyn Sink) -> Result<(), RenderErr
         transitions: Vec::new(),
         warm_up: false,
         orders: MemoUse::new(inputs.retained.map(|r| &r.orders)),
-        total: (inputs.registry.centers.len() + inputs.registry.certificates.len())
+        total: (inputs.registry.centers.len()
+            + if inputs.comparable {
+                0
+            } else {
+                inputs.registry.certificates.len()
+            })
             * languages.len(),
     };
     renderer.timings.phase("setup and fingerprints");
@@ -414,7 +431,7 @@ pub fn render_site(inputs: &Inputs<'_>, sink: &dyn Sink) -> Result<(), RenderErr
         languages
             .iter()
             .map(|&lang| renderer.site_key(lang))
-            .chain([inputs.sitemap_limit as u64]),
+            .chain([inputs.sitemap_limit as u64, u64::from(inputs.comparable)]),
     );
     // (A watcher's first build goes on to fill what it keeps between builds: see
     // `Retained::first_build`.)
@@ -812,6 +829,14 @@ impl Renderer<'_> {
                 Ok(())
             },
         )?;
+        self.timings.phase("centers");
+        if self.inputs.comparable {
+            // The pages of the benchmark's Hugo + Pagefind site, and no other.
+            let filters = self.filters(lang, &all_centers);
+            self.search_page(lang, &filters)?;
+            self.timings.phase("search page");
+            return Ok(());
+        }
         (0..registry.certificates.len())
             .into_par_iter()
             .try_for_each(|id| -> Result<(), RenderError> {
@@ -854,70 +879,39 @@ impl Renderer<'_> {
                 Ok(())
             })?;
 
-        self.timings.phase("centers and certificates");
-        // Regions.
-        let mut in_region: Vec<Vec<&CenterItem>> = vec![Vec::new(); registry.regions.len()];
-        for item in &all_centers {
-            in_region[registry.centers[item.id].region].push(item);
-        }
-        let mut region_items = Vec::new();
-        for (rid, region) in registry.regions.iter().enumerate() {
+        self.timings.phase("certificates and QR codes");
+        // Lists by region, by profession and by status.
+        let filters = self.filters(lang, &all_centers);
+        for (region, centers) in registry.regions.iter().zip(&filters.in_region) {
             let path = format!("regions/{}/", region.code);
-            region_items.push(json!({ "code": region.code, "name": region.name.get(lang), "url": inputs.urls.link(Some(lang), &path), "count": in_region[rid].len() }));
             let mut own = Context::new();
             own.insert(
                 "list",
                 &json!({ "kind": "region", "code": region.code, "title": region.name.get(lang) }),
             );
-            self.paginated(
-                "list.html",
-                lang,
-                &path,
-                "centers",
-                &in_region[rid],
-                &own,
-                |c| self.families[c.id],
-            )?;
-        }
-        region_items.sort_by_cached_key(|r| sort_key(r["name"].as_str().unwrap_or_default()));
-        let mut own = Context::new();
-        own.insert("regions", &region_items);
-        self.emit("regions.html", Some(lang), "regions/", own)?;
-
-        // Professions: the centers whose certificates cover each, valid ones first.
-        // (Each center's place in the A–Z list, by its id.)
-        let mut position = vec![0; all_centers.len()];
-        for (i, c) in all_centers.iter().enumerate() {
-            position[c.id] = i;
-        }
-        let mut covering: Vec<Vec<usize>> = vec![Vec::new(); registry.professions.len()];
-        for certificate in &registry.certificates {
-            let at = position[certificate.center];
-            for item in &certificate.scope {
-                covering[item.profession].push(at);
-            }
-        }
-        let mut profession_items = Vec::new();
-        for (pid, profession) in registry.professions.iter().enumerate() {
-            let path = profession_page(registry, pid);
-            let mut at = std::mem::take(&mut covering[pid]);
-            at.sort_unstable();
-            at.dedup();
-            let mut centers: Vec<&CenterItem> = at.into_iter().map(|i| &all_centers[i]).collect();
-            centers.sort_by_key(|c| c.status != Status::Valid);
-            profession_items.push(json!({ "code": profession.code, "name": profession.name.get(lang), "url": inputs.urls.link(Some(lang), &path), "count": centers.len() }));
-            let mut own = Context::new();
-            own.insert("list", &json!({ "kind": "profession", "code": profession.code, "title": profession.name.get(lang) }));
-            self.paginated("list.html", lang, &path, "centers", &centers, &own, |c| {
+            self.paginated("list.html", lang, &path, "centers", centers, &own, |c| {
                 self.families[c.id]
             })?;
         }
-        profession_items.sort_by_cached_key(|p| sort_key(p["name"].as_str().unwrap_or_default()));
         let mut own = Context::new();
-        own.insert("professions", &profession_items);
+        own.insert("regions", &filters.regions);
+        self.emit("regions.html", Some(lang), "regions/", own)?;
+        for (pid, (profession, centers)) in registry
+            .professions
+            .iter()
+            .zip(&filters.covering)
+            .enumerate()
+        {
+            let path = profession_page(registry, pid);
+            let mut own = Context::new();
+            own.insert("list", &json!({ "kind": "profession", "code": profession.code, "title": profession.name.get(lang) }));
+            self.paginated("list.html", lang, &path, "centers", centers, &own, |c| {
+                self.families[c.id]
+            })?;
+        }
+        let mut own = Context::new();
+        own.insert("professions", &filters.professions);
         self.emit("professions.html", Some(lang), "professions/", own)?;
-
-        // Statuses.
         for status in Status::ALL {
             let path = format!("status/{status}/");
             let centers: Vec<&CenterItem> =
@@ -970,13 +964,88 @@ impl Renderer<'_> {
             "verify_professions",
             &exports::json_for_script(&Value::Object(verify_professions)),
         );
-        own.insert("professions", &profession_items);
+        own.insert("professions", &filters.professions);
         self.emit("verify.html", Some(lang), "verify/", own)?;
+        self.search_page(lang, &filters)?;
 
-        // Search.
+        // Content pages.
+        for page in inputs.pages.iter().filter(|p| p.lang == lang) {
+            let path = format!("{}/", page.slug);
+            let mut own = Context::new();
+            own.insert("page", &json!({ "title": page.title, "description": page.description, "content": page.html, "slug": page.slug }));
+            self.emit("page.html", Some(lang), &path, own)?;
+        }
+        self.timings.phase("changes, feed, verify, search");
+        Ok(())
+    }
+
+    /// The filters of the lists and of search: the centers of each region and those whose
+    /// certificates cover each profession (valid ones first), both A–Z, and a link with a
+    /// count for each region and profession (sorted by name).
+    fn filters<'i>(&self, lang: Lang, all_centers: &'i [CenterItem]) -> Filters<'i> {
+        let inputs = self.inputs;
+        let registry = inputs.registry;
+        let mut in_region: Vec<Vec<&CenterItem>> = vec![Vec::new(); registry.regions.len()];
+        for item in all_centers {
+            in_region[registry.centers[item.id].region].push(item);
+        }
+        let mut regions: Vec<Value> = registry
+            .regions
+            .iter()
+            .zip(&in_region)
+            .map(|(region, centers)| {
+                let path = format!("regions/{}/", region.code);
+                json!({ "code": region.code, "name": region.name.get(lang), "url": inputs.urls.link(Some(lang), &path), "count": centers.len() })
+            })
+            .collect();
+        regions.sort_by_cached_key(|r| sort_key(r["name"].as_str().unwrap_or_default()));
+        // Each center's place in the A–Z list, by its id.
+        let mut position = vec![0; all_centers.len()];
+        for (i, c) in all_centers.iter().enumerate() {
+            position[c.id] = i;
+        }
+        let mut at: Vec<Vec<usize>> = vec![Vec::new(); registry.professions.len()];
+        for certificate in &registry.certificates {
+            let place = position[certificate.center];
+            for item in &certificate.scope {
+                at[item.profession].push(place);
+            }
+        }
+        let covering: Vec<Vec<&CenterItem>> = at
+            .into_iter()
+            .map(|mut at| {
+                at.sort_unstable();
+                at.dedup();
+                let mut centers: Vec<&CenterItem> =
+                    at.into_iter().map(|i| &all_centers[i]).collect();
+                centers.sort_by_key(|c| c.status != Status::Valid);
+                centers
+            })
+            .collect();
+        let mut professions: Vec<Value> = registry
+            .professions
+            .iter()
+            .zip(&covering)
+            .enumerate()
+            .map(|(pid, (profession, centers))| {
+                let path = profession_page(registry, pid);
+                json!({ "code": profession.code, "name": profession.name.get(lang), "url": inputs.urls.link(Some(lang), &path), "count": centers.len() })
+            })
+            .collect();
+        professions.sort_by_cached_key(|p| sort_key(p["name"].as_str().unwrap_or_default()));
+        Filters {
+            in_region,
+            covering,
+            regions,
+            professions,
+        }
+    }
+
+    /// The search page of `lang` (its index is built once for every language).
+    fn search_page(&self, lang: Lang, filters: &Filters<'_>) -> Result<(), RenderError> {
         let mut own = Context::new();
-        own.insert("regions", &region_items);
-        own.insert("professions", &profession_items);
+        own.insert("regions", &filters.regions);
+        own.insert("professions", &filters.professions);
         own.insert("statuses", &Status::ALL);
         own.insert(
             "search_index",
@@ -1000,17 +1069,7 @@ impl Renderer<'_> {
             "search_strings",
             &exports::json_for_script(&Value::Object(search_strings)),
         );
-        self.emit("search.html", Some(lang), "search/", own)?;
-
-        // Content pages.
-        for page in inputs.pages.iter().filter(|p| p.lang == lang) {
-            let path = format!("{}/", page.slug);
-            let mut own = Context::new();
-            own.insert("page", &json!({ "title": page.title, "description": page.description, "content": page.html, "slug": page.slug }));
-            self.emit("page.html", Some(lang), &path, own)?;
-        }
-        self.timings.phase("changes, feed, verify, search");
-        Ok(())
+        self.emit("search.html", Some(lang), "search/", own)
     }
 
     /// Files that exist once, whatever the language.
@@ -1026,6 +1085,9 @@ impl Renderer<'_> {
             site_key,
             &self.families,
         );
+        if inputs.comparable {
+            return self.not_found_and_sitemap();
+        }
         type Make<'m> = &'m (dyn Fn() -> exports::Document + Sync);
         let exports: [(&str, Make); 3] = [
             ("data/register.json", &|| {
@@ -1078,6 +1140,13 @@ impl Renderer<'_> {
             })?;
 
         self.timings.phase("api");
+        self.not_found_and_sitemap()
+    }
+
+    /// The 404 pages, the sitemap (of every page rendered so far) and `robots.txt`.
+    fn not_found_and_sitemap(&self) -> Result<(), RenderError> {
+        let inputs = self.inputs;
+        let urls = &inputs.urls;
         // The page servers show for a missing path is the root's; each language has its own
         // too, so that the language switcher works there.
         for page_lang in inputs.config.all_languages() {
