@@ -8,7 +8,11 @@
 //!   change after the watcher started and for the next one (tmpfs only);
 //! - comparable mode, when `hugo` and Pagefind are installed (`apt-get install hugo`,
 //!   `bench/pagefind.sh`): the same N centers as one page each in one language, built by
-//!   Hugo and indexed by Pagefind, beside tizilim with one language; and the ratios.
+//!   Hugo and indexed by Pagefind, beside `tizilim build --comparable` (one language, the
+//!   same pages: home, the A–Z list, a page per center, search); the median of `--runs` runs
+//!   of each, and the ratios. `site s` is tizilim's whole one-language site (certificate
+//!   pages with QR codes, every list, history, feeds, open data, per-record JSON), and
+//!   `×site` Hugo + Pagefind's time over that.
 //!
 //! `cargo build --release && cargo run --release --example bench_build -- --centers 1000,10000`
 
@@ -36,6 +40,9 @@ struct Args {
     /// sites (`bench/query-bytes.mjs`; needs `npm ci`).
     #[arg(long)]
     query_bytes: bool,
+    /// Runs of each tool in comparable mode (the table gives the median of each).
+    #[arg(long, default_value_t = 3)]
+    runs: usize,
 }
 
 fn copy_tree(from: &Path, to: &Path) {
@@ -104,6 +111,23 @@ fn tizilim(binary: &Path, root: &Path, out: &Path) -> Run {
     )
 }
 
+/// The run of median time of `runs` runs of `run` (each given a fresh output folder under
+/// `tmpfs`, which is kept for the median run).
+fn median_run(
+    runs: usize,
+    tmpfs: &Path,
+    mut run: impl FnMut(&Path) -> Run,
+) -> (Run, tempfile::TempDir) {
+    let mut all: Vec<(Run, tempfile::TempDir)> = (0..runs.max(1))
+        .map(|_| {
+            let out = tempfile::tempdir_in(tmpfs).expect("a tmpfs folder");
+            (run(out.path()), out)
+        })
+        .collect();
+    all.sort_by(|a, b| a.0.seconds.total_cmp(&b.0.seconds));
+    all.swap_remove(all.len() / 2)
+}
+
 fn written(summary: &str) -> String {
     summary
         .split('(')
@@ -117,8 +141,8 @@ fn written(summary: &str) -> String {
 fn search_seconds(stderr: &str) -> f64 {
     stderr
         .lines()
-        .find_map(|l| l.strip_prefix("timing: search index"))
-        // "timing: search index   0.123 s   456 MiB (peak 789 MiB)"
+        .find_map(|l| l.strip_prefix("timing: search index (beside pages)"))
+        // "timing: search index (beside pages)   0.123 s   456 MiB (peak 789 MiB)"
         .and_then(|t| t.split_whitespace().next()?.parse().ok())
         .unwrap_or(f64::NAN)
 }
@@ -360,49 +384,70 @@ fn main() {
         println!("\ncomparable mode skipped: needs `hugo` (apt-get install hugo) and Pagefind (bench/pagefind.sh)");
         return;
     };
-    println!("\ncomparable mode (one language, tmpfs): tizilim vs Hugo + Pagefind");
     println!(
-        "{:>8} | {:>8} {:>8} {:>8} | {:>8} {:>8} {:>8} {:>8} {:>8} | {:>7} {:>7}",
+        "\ncomparable mode (one language, the same pages, tmpfs; median of {} runs): tizilim build --comparable vs Hugo + Pagefind",
+        args.runs.max(1)
+    );
+    println!(
+        "{:>8} | {:>8} {:>8} {:>8} {:>9} | {:>8} {:>8} {:>8} {:>8} {:>8} | {:>7} {:>7} {:>7}",
         "centers",
         "tz s",
         "tz MiB",
         "tz files",
+        "site s",
         "hugo s",
         "hugo MiB",
         "pf s",
         "pf MiB",
         "files",
         "×time",
-        "×mem"
+        "×mem",
+        "×site"
     );
     for &n in args.centers.iter().filter(|&&n| n <= args.compare_up_to) {
         let site = site_root(repository, n, "languages = []");
-        let out = tempfile::tempdir_in(&args.tmpfs).expect("a tmpfs folder");
-        let tz = tizilim(&binary, site.path(), out.path());
+        let (tz, out) = median_run(args.runs, &args.tmpfs, |out| {
+            timed(
+                Command::new(&binary)
+                    .args(["build", "--comparable", "--root"])
+                    .arg(site.path())
+                    .arg("--output-dir")
+                    .arg(out),
+            )
+        });
         let (tz_files, _) = files_and_bytes(out.path());
+        // The whole site in one language, for comparison: every page tizilim publishes.
+        let (whole, _) = median_run(args.runs, &args.tmpfs, |out| {
+            tizilim(&binary, site.path(), out)
+        });
         let hugo_root = hugo_site(n);
-        let hugo_out = tempfile::tempdir_in(&args.tmpfs).expect("a tmpfs folder");
-        let hugo = timed(
-            Command::new("hugo")
-                .arg("--quiet")
-                .arg("--source")
-                .arg(hugo_root.path())
-                .arg("--destination")
-                .arg(hugo_out.path()),
-        );
-        let pf = timed(
-            Command::new(&pagefind)
-                .arg("--site")
-                .arg(hugo_out.path())
-                .arg("--quiet"),
-        );
+        let (hugo, hugo_out) = median_run(args.runs, &args.tmpfs, |out| {
+            timed(
+                Command::new("hugo")
+                    .arg("--quiet")
+                    .arg("--source")
+                    .arg(hugo_root.path())
+                    .arg("--destination")
+                    .arg(out),
+            )
+        });
+        // Pagefind indexes the same Hugo output each time (it writes only under pagefind/).
+        let (pf, _) = median_run(args.runs, &args.tmpfs, |_| {
+            timed(
+                Command::new(&pagefind)
+                    .arg("--site")
+                    .arg(hugo_out.path())
+                    .arg("--quiet"),
+            )
+        });
         let (files, _) = files_and_bytes(hugo_out.path());
         println!(
-            "{:>8} | {:>8.2} {:>8.0} {:>8} | {:>8.2} {:>8.0} {:>8.2} {:>8.0} {:>8} | {:>7.1} {:>7.1}",
+            "{:>8} | {:>8.2} {:>8.0} {:>8} {:>9.2} | {:>8.2} {:>8.0} {:>8.2} {:>8.0} {:>8} | {:>7.1} {:>7.1} {:>7.1}",
             n,
             tz.seconds,
             tz.mib,
             tz_files,
+            whole.seconds,
             hugo.seconds,
             hugo.mib,
             pf.seconds,
@@ -410,6 +455,7 @@ fn main() {
             files,
             (hugo.seconds + pf.seconds) / tz.seconds,
             hugo.mib.max(pf.mib) / tz.mib,
+            (hugo.seconds + pf.seconds) / whole.seconds,
         );
         if args.query_bytes {
             // Typical queries: a city, the first long word of a name (the distinctive one; the

@@ -945,3 +945,100 @@ fn the_change_history_keeps_its_pages_when_a_change_is_added() {
     let differing = differs_from_a_fresh_build(root.path(), out.path(), as_of);
     assert!(differing.is_empty(), "{differing:?}");
 }
+
+/// The benchmark's comparable mode builds the pages of its Hugo + Pagefind site (home, the
+/// A–Z list, a page per center, search) exactly as a whole build does, and nothing else.
+#[test]
+fn the_comparable_mode_builds_only_the_benchmarks_pages_and_each_as_a_whole_build_does() {
+    let build_into = |out: &Path, extra: &[&str]| {
+        let run = std::process::Command::new(env!("CARGO_BIN_EXE_tizilim"))
+            .args(["build", "--root", sample_root().to_str().unwrap()])
+            .args([
+                "--output-dir",
+                out.to_str().unwrap(),
+                "--as-of",
+                "2026-11-25",
+            ])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(
+            run.status.success(),
+            "{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+    };
+    let (whole, comparable) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    build_into(whole.path(), &[]);
+    build_into(comparable.path(), &["--comparable"]);
+    let whole = snapshot(whole.path());
+    let comparable = snapshot(comparable.path());
+    let registry = tizilim::read_site(sample_root()).unwrap().checked.registry;
+
+    let bookkeeping = |p: &str| p.starts_with(".tizilim");
+    for (path, bytes) in comparable.iter().filter(|(p, _)| !bookkeeping(p)) {
+        // The sitemap lists only the pages built; every other file is the whole build's.
+        if !path.ends_with("sitemap.xml") {
+            assert!(whole.get(path) == Some(bytes), "{path} differs");
+        }
+    }
+    for lang in ["", "ru/", "en/"] {
+        for page in [
+            "index.html",
+            "centers/index.html",
+            "search/index.html",
+            "404.html",
+        ] {
+            assert!(
+                comparable.contains_key(&format!("{lang}{page}")),
+                "{lang}{page}"
+            );
+        }
+        for center in &registry.centers {
+            let page = format!("{lang}centers/{}/index.html", center.bin);
+            assert!(comparable.contains_key(&page), "{page}");
+        }
+        for left_out in [
+            "certificates/",
+            "regions/",
+            "professions/",
+            "status/",
+            "changes/",
+            "verify/",
+            "atom.xml",
+        ] {
+            let prefix = format!("{lang}{left_out}");
+            assert!(whole.keys().any(|p| p.starts_with(&prefix)), "{prefix}");
+            assert!(
+                !comparable.keys().any(|p| p.starts_with(&prefix)),
+                "{prefix}"
+            );
+        }
+    }
+    for left_out in ["data/", "api/"] {
+        assert!(
+            !comparable.keys().any(|p| p.starts_with(left_out)),
+            "{left_out}"
+        );
+    }
+    let index_files: Vec<&String> = whole.keys().filter(|p| p.starts_with("search/")).collect();
+    assert!(index_files.len() > 10);
+    assert!(index_files.iter().all(|p| comparable.contains_key(*p)));
+    // The sitemap names exactly the HTML pages built.
+    let sitemap = String::from_utf8(comparable["sitemap.xml"].clone()).unwrap();
+    let listed: BTreeSet<String> = sitemap
+        .split("<loc>")
+        .skip(1)
+        .filter_map(|s| s.split("</loc>").next())
+        .map(|url| {
+            let page = url.trim_start_matches("http://127.0.0.1:1111/");
+            format!("{page}index.html")
+        })
+        .collect();
+    let pages: BTreeSet<String> = comparable
+        .keys()
+        .filter(|p| p.ends_with("index.html"))
+        .cloned()
+        .collect();
+    assert_eq!(listed, pages);
+}

@@ -381,17 +381,25 @@ pub fn register_json(
 /// `\u` escapes, so that no value can close the element or open a comment.
 pub fn json_for_script(value: &Value) -> String {
     let text = value.to_string();
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '<' => out.push_str("\\u003c"),
-            '>' => out.push_str("\\u003e"),
-            '&' => out.push_str("\\u0026"),
-            '\u{2028}' => out.push_str("\\u2028"),
-            '\u{2029}' => out.push_str("\\u2029"),
-            c => out.push(c),
-        }
+    let mut out = String::with_capacity(text.len() + 16);
+    // Every character replaced is ASCII or starts with the byte 0xE2 (U+2028 and U+2029 are
+    // E2 80 A8 and E2 80 A9), so the text between them is copied a run at a time.
+    let bytes = text.as_bytes();
+    let mut from = 0;
+    for (at, &byte) in bytes.iter().enumerate() {
+        let escape = match (byte, bytes.get(at + 1..at + 3)) {
+            (b'<', _) => "\\u003c",
+            (b'>', _) => "\\u003e",
+            (b'&', _) => "\\u0026",
+            (0xE2, Some([0x80, 0xA8])) => "\\u2028",
+            (0xE2, Some([0x80, 0xA9])) => "\\u2029",
+            _ => continue,
+        };
+        out.push_str(&text[from..at]);
+        out.push_str(escape);
+        from = at + if byte == 0xE2 { 3 } else { 1 };
     }
+    out.push_str(&text[from..]);
     out
 }
 
@@ -421,5 +429,14 @@ mod tests {
         assert!(!text.contains('<') && !text.contains('>'), "{text}");
         let back: Value = serde_json::from_str(&text).unwrap();
         assert_eq!(back["name"], "</script><script>alert(1)</script><!--");
+    }
+
+    #[test]
+    fn script_json_escapes_line_separators_and_keeps_other_text() {
+        let name = "Қ&ң\u{2028}ә\u{2029}€ – Oqu ortalyǵy";
+        let text = json_for_script(&json!({ "name": name }));
+        assert_eq!(text, r#"{"name":"Қ\u0026ң\u2028ә\u2029€ – Oqu ortalyǵy"}"#);
+        let back: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(back["name"], name);
     }
 }

@@ -92,6 +92,33 @@ pub fn escape_html(input: &str) -> String {
     out
 }
 
+/// A date as `DD.MM.YYYY` (what chrono's `format("%d.%m.%Y")` gives, without parsing a
+/// format for each of the dates of every page).
+fn dmy(date: NaiveDate) -> String {
+    use chrono::Datelike;
+    format!("{:02}.{:02}.{:04}", date.day(), date.month(), date.year())
+}
+
+/// Each static file's content hash (for cache-busting URLs), by its path.
+fn static_hashes(theme: &Theme) -> HashMap<String, String> {
+    theme
+        .static_files
+        .iter()
+        .map(|(path, bytes)| (path.clone(), content_hash(bytes)))
+        .collect()
+}
+
+/// The URL of a static file with its content hash (`style.css?h=…`), if there is such a file.
+fn static_url(
+    urls: &Urls,
+    hashes: &HashMap<String, String>,
+    lang: Option<Lang>,
+    path: &str,
+) -> Option<String> {
+    let hash = hashes.get(path)?;
+    Some(format!("{}?h={hash}", urls.link(lang, path)))
+}
+
 /// The Tera instance with the theme's templates, functions and filters.
 pub fn tera(theme: &Theme, urls: &Urls) -> Result<Tera, RenderError> {
     let mut tera = Tera::default();
@@ -128,13 +155,7 @@ pub fn tera(theme: &Theme, urls: &Urls) -> Result<Tera, RenderError> {
         },
     );
 
-    let hashes: Arc<HashMap<String, String>> = Arc::new(
-        theme
-            .static_files
-            .iter()
-            .map(|(path, bytes)| (path.clone(), content_hash(bytes)))
-            .collect(),
-    );
+    let hashes = Arc::new(static_hashes(theme));
     let urls_for_fn = urls.clone();
     tera.register_function(
         "get_url",
@@ -152,19 +173,17 @@ pub fn tera(theme: &Theme, urls: &Urls) -> Result<Tera, RenderError> {
                 ),
                 None => None,
             };
-            let mut url = urls_for_fn.link(lang, path.trim_start_matches('/'));
+            let path = path.trim_start_matches('/');
             if args
                 .get("cachebust")
                 .and_then(Value::as_bool)
                 .unwrap_or(false)
             {
-                let hash = hashes
-                    .get(path.trim_start_matches('/'))
+                let url = static_url(&urls_for_fn, &hashes, lang, path)
                     .ok_or_else(|| format!("get_url: no static file `{path}`"))?;
-                url.push_str("?h=");
-                url.push_str(hash);
+                return Ok(Value::String(url));
             }
-            Ok(Value::String(url))
+            Ok(Value::String(urls_for_fn.link(lang, path)))
         },
     );
 
@@ -174,7 +193,7 @@ pub fn tera(theme: &Theme, urls: &Urls) -> Result<Tera, RenderError> {
             let text = value.as_str().ok_or("dmy takes a date")?;
             let date = NaiveDate::parse_from_str(text, "%Y-%m-%d")
                 .map_err(|_| format!("dmy: `{text}` is not a date"))?;
-            Ok(Value::String(date.format("%d.%m.%Y").to_string()))
+            Ok(Value::String(dmy(date)))
         },
     );
     Ok(tera)
@@ -345,6 +364,12 @@ struct Filters<'i> {
     in_region: Vec<Vec<&'i CenterItem>>,
     /// By profession id: the centers whose certificates cover it, valid ones first.
     covering: Vec<Vec<&'i CenterItem>>,
+    choices: Choices,
+}
+
+/// The regions and professions a language's pages offer to choose from (`code`, `name`,
+/// `url`, `count`; sorted by name).
+struct Choices {
     regions: Vec<Value>,
     professions: Vec<Value>,
 }
@@ -371,7 +396,6 @@ struct Renderer<'a> {
     reported: Mutex<usize>,
     total: usize,
     /// The search index's meta file of each language.
-    search_meta: BTreeMap<Lang, String>,
     /// Every status change up to the as-of date, newest first.
     transitions: Vec<crate::register::Transition>,
     /// A watcher's first build: what the watcher keeps between builds is made even where the
@@ -393,9 +417,10 @@ pub fn render_site(inputs: &Inputs<'_>, sink: &dyn Sink) -> Result<(), RenderErr
         "languages": languages,
         "extra": inputs.config.extra,
     });
+    let hashes = static_hashes(inputs.theme);
     let bases = languages
         .iter()
-        .map(|&lang| (lang, base_context(inputs, &config_value, lang)))
+        .map(|&lang| (lang, base_context(inputs, &config_value, &hashes, lang)))
         .collect();
     let site_keys = fingerprint::site_keys(
         inputs.config,
@@ -422,7 +447,6 @@ pub fn render_site(inputs: &Inputs<'_>, sink: &dyn Sink) -> Result<(), RenderErr
         families,
         done: std::sync::atomic::AtomicUsize::new(0),
         reported: Mutex::new(0),
-        search_meta: BTreeMap::new(),
         transitions: Vec::new(),
         warm_up: false,
         orders: MemoUse::new(inputs.retained.map(|r| &r.orders)),
@@ -454,42 +478,92 @@ pub fn render_site(inputs: &Inputs<'_>, sink: &dyn Sink) -> Result<(), RenderErr
     for (path, bytes) in &inputs.theme.static_files {
         sink.put(path.clone(), None, bytes.clone())?;
     }
-    let index = super::search::build_index(
-        inputs.registry,
-        inputs.as_of,
-        &languages,
-        &inputs.urls,
-        inputs.retained.map(|r| &r.search),
-    );
-    // The index's files are named by their content: one published under the same name is
-    // the same file (not read to be compared).
-    for (path, bytes) in index.files {
-        let key = fingerprint::page(0, &path, []);
-        if !sink.keep(&path, key) {
-            sink.put(path, Some(key), bytes)?;
-        }
-    }
-    renderer.search_meta = index.meta;
     renderer.transitions = inputs
         .registry
         .all_transitions()
         .into_iter()
         .filter(|t| t.date <= inputs.as_of)
         .collect();
-    renderer.timings.phase("search index");
-    for lang in languages {
-        renderer.language(lang)?;
+    // The search index is built while the pages are rendered (neither needs the other, and
+    // each leaves a core idle now and then); only the search pages wait for it.
+    let renderer = renderer;
+    let (meta, choices) = rayon::join(
+        || -> Result<BTreeMap<Lang, String>, RenderError> {
+            let timings = Timings::from_env();
+            let index = super::search::build_index(
+                inputs.registry,
+                inputs.as_of,
+                &languages,
+                &inputs.urls,
+                inputs.retained.map(|r| &r.search),
+            );
+            // The index's files are named by their content: one published under the same
+            // name is the same file (not read to be compared).
+            for (path, bytes) in index.files {
+                let key = fingerprint::page(0, &path, []);
+                if !sink.keep(&path, key) {
+                    sink.put(path, Some(key), bytes)?;
+                }
+            }
+            timings.phase("search index (beside pages)");
+            Ok(index.meta)
+        },
+        || -> Result<Vec<(Lang, Choices)>, RenderError> {
+            languages
+                .iter()
+                .map(|&lang| Ok((lang, renderer.language(lang)?)))
+                .collect()
+        },
+    );
+    let meta = meta?;
+    for (lang, choices) in choices? {
+        renderer.search_page(lang, &choices, meta.get(&lang).map_or("", String::as_str))?;
     }
+    renderer.timings.phase("search pages");
     renderer.neutral()?;
     Ok(())
 }
 
 /// The part of the context that is the same on every page of a language.
-fn base_context(inputs: &Inputs<'_>, config: &Value, lang: Lang) -> Context {
+fn base_context(
+    inputs: &Inputs<'_>,
+    config: &Value,
+    hashes: &HashMap<String, String>,
+    lang: Lang,
+) -> Context {
     let mut ctx = Context::new();
     ctx.insert("config", config);
     ctx.insert("lang", &lang);
     ctx.insert("t", &inputs.theme.strings[&lang]);
+    // What `get_url` would give for the links of every page's header and footer (a
+    // function call costs more than a variable, on every page).
+    let urls = &inputs.urls;
+    let mut links = serde_json::Map::new();
+    for (name, page) in [
+        ("home", ""),
+        ("centers", "centers/"),
+        ("regions", "regions/"),
+        ("professions", "professions/"),
+        ("changes", "changes/"),
+        ("search", "search/"),
+        ("verify", "verify/"),
+        ("feed", "atom.xml"),
+    ] {
+        links.insert(name.to_owned(), Value::String(urls.link(Some(lang), page)));
+    }
+    for (name, file) in [
+        ("register_json", "data/register.json"),
+        ("centers_csv", "data/centers.csv"),
+        ("certificates_csv", "data/certificates.csv"),
+    ] {
+        links.insert(name.to_owned(), Value::String(urls.link(None, file)));
+    }
+    for (name, file) in [("style", "style.css"), ("favicon", "favicon.svg")] {
+        if let Some(url) = static_url(urls, hashes, None, file) {
+            links.insert(name.to_owned(), Value::String(url));
+        }
+    }
+    ctx.insert("links", &links);
     ctx.insert("as_of", &inputs.as_of);
     let mut content: Vec<&Page> = inputs.pages.iter().filter(|p| p.lang == lang).collect();
     content.sort_by_key(|p| (p.weight, p.slug.clone()));
@@ -814,7 +888,8 @@ impl Renderer<'_> {
         })
     }
 
-    fn language(&self, lang: Lang) -> Result<(), RenderError> {
+    /// Every page of `lang` but its search page; gives the choices of that page's filters.
+    fn language(&self, lang: Lang) -> Result<Choices, RenderError> {
         let inputs = self.inputs;
         let registry = inputs.registry;
         let views = Views {
@@ -892,10 +967,7 @@ impl Renderer<'_> {
         self.timings.phase("centers");
         if self.inputs.comparable {
             // The pages of the benchmark's Hugo + Pagefind site, and no other.
-            let filters = self.filters(lang, &all_centers);
-            self.search_page(lang, &filters)?;
-            self.timings.phase("search page");
-            return Ok(());
+            return Ok(self.filters(lang, &all_centers).choices);
         }
         (0..registry.certificates.len())
             .into_par_iter()
@@ -954,7 +1026,7 @@ impl Renderer<'_> {
             })?;
         }
         let mut own = Context::new();
-        own.insert("regions", &filters.regions);
+        own.insert("regions", &filters.choices.regions);
         self.emit("regions.html", Some(lang), "regions/", own)?;
         for (pid, (profession, centers)) in registry
             .professions
@@ -970,7 +1042,7 @@ impl Renderer<'_> {
             })?;
         }
         let mut own = Context::new();
-        own.insert("professions", &filters.professions);
+        own.insert("professions", &filters.choices.professions);
         self.emit("professions.html", Some(lang), "professions/", own)?;
         for status in Status::ALL {
             let path = format!("status/{status}/");
@@ -1024,9 +1096,8 @@ impl Renderer<'_> {
             "verify_professions",
             &exports::json_for_script(&Value::Object(verify_professions)),
         );
-        own.insert("professions", &filters.professions);
+        own.insert("professions", &filters.choices.professions);
         self.emit("verify.html", Some(lang), "verify/", own)?;
-        self.search_page(lang, &filters)?;
 
         // Content pages.
         for page in inputs.pages.iter().filter(|p| p.lang == lang) {
@@ -1035,8 +1106,8 @@ impl Renderer<'_> {
             own.insert("page", &json!({ "title": page.title, "description": page.description, "content": page.html, "slug": page.slug }));
             self.emit("page.html", Some(lang), &path, own)?;
         }
-        self.timings.phase("changes, feed, verify, search");
-        Ok(())
+        self.timings.phase("changes, feed, verify");
+        Ok(filters.choices)
     }
 
     /// The filters of the lists and of search: the centers of each region and those whose
@@ -1096,21 +1167,21 @@ impl Renderer<'_> {
         Filters {
             in_region,
             covering,
-            regions,
-            professions,
+            choices: Choices {
+                regions,
+                professions,
+            },
         }
     }
 
-    /// The search page of `lang` (its index is built once for every language).
-    fn search_page(&self, lang: Lang, filters: &Filters<'_>) -> Result<(), RenderError> {
+    /// The search page of `lang`, with what the index says of its files (`index`: the index
+    /// is built once for every language).
+    fn search_page(&self, lang: Lang, choices: &Choices, index: &str) -> Result<(), RenderError> {
         let mut own = Context::new();
-        own.insert("regions", &filters.regions);
-        own.insert("professions", &filters.professions);
+        own.insert("regions", &choices.regions);
+        own.insert("professions", &choices.professions);
         own.insert("statuses", &Status::ALL);
-        own.insert(
-            "search_index",
-            &self.search_meta.get(&lang).cloned().unwrap_or_default(),
-        );
+        own.insert("search_index", index);
         let mut search_strings: serde_json::Map<String, Value> = self
             .strings(lang)
             .iter()
