@@ -23,7 +23,7 @@ use rayon::prelude::*;
 
 /// Published files: path → fingerprint (a million entries at 100,000 centers, hence a fast
 /// hasher).
-type Manifest = HashMap<String, Option<u64>, ahash::RandomState>;
+type Manifest = indexmap::IndexMap<String, Option<u64>, ahash::RandomState>;
 
 /// The name of the manifest of published files, in the output folder.
 pub const MANIFEST: &str = ".tizilim-published";
@@ -306,8 +306,12 @@ pub struct Publication<'c> {
     cache: Option<&'c PublishedCache>,
     out_dir: PathBuf,
     staging: PathBuf,
-    /// The previous publication: path → fingerprint (read when first needed).
-    previous: std::sync::OnceLock<Manifest>,
+    /// The previous publication (read when first needed), and which of its paths this one
+    /// has been given so far.
+    previous: std::sync::OnceLock<Previous>,
+    /// Files of the previous publication kept as they are, and how many are HTML pages.
+    kept: std::sync::atomic::AtomicUsize,
+    kept_html: std::sync::atomic::AtomicUsize,
     /// Whether a pending list was there when it was read (an interrupted publication).
     interrupted: std::sync::atomic::AtomicBool,
     /// Whether the staging folder was made (or why it could not be).
@@ -321,22 +325,51 @@ pub struct Publication<'c> {
     committed: bool,
 }
 
+/// The previous publication's manifest, and a mark for each of its paths that this
+/// publication has (kept or given again). Keeping a file only sets its mark: a change at
+/// 100,000 centers keeps a million files, and these were once a million insertions into a
+/// new map behind one lock.
+#[derive(Debug)]
+struct Previous {
+    files: Manifest,
+    has: Box<[std::sync::atomic::AtomicBool]>,
+}
+
+impl Previous {
+    fn new(files: Manifest) -> Previous {
+        let has = (0..files.len())
+            .map(|_| std::sync::atomic::AtomicBool::new(false))
+            .collect();
+        Previous { files, has }
+    }
+
+    /// Marks the path at `index` as this publication's; false if it already was.
+    fn mark(&self, index: usize) -> bool {
+        !self.has[index].swap(true, std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// The paths of the previous publication that this one does not have.
+    fn left(&self) -> Vec<&String> {
+        use std::sync::atomic::Ordering::Relaxed;
+        (0..self.files.len())
+            .into_par_iter()
+            .filter(|&i| !self.has[i].load(Relaxed))
+            .filter_map(|i| self.files.get_index(i).map(|(path, _)| path))
+            .collect()
+    }
+}
+
 #[derive(Debug, Default)]
 struct State {
-    /// This publication: path → fingerprint.
-    files: Manifest,
+    /// The files given to `put` (path → fingerprint): written, or found unchanged.
+    given: Manifest,
     /// Staged files (under the staging folder at the same path).
     staged: Vec<String>,
-    /// Paths of this publication that the last one did not have, and how many of its paths
+    /// Paths given that the last publication did not have, and how many of the paths given
     /// are HTML pages (counted as they come, not by going over a million paths at the end).
     added: Vec<String>,
     html_pages: usize,
-    /// Every path given to `put` (what the journal records of this publication, with the
-    /// paths that left), unless there are too many for a journal (`unjournaled`).
-    recorded: Vec<String>,
-    unjournaled: bool,
     unchanged: usize,
-    skipped: usize,
     /// The key of this publication's inputs; when it is the published one, the files and
     /// HTML pages of the site (all kept).
     site_key: Option<u64>,
@@ -363,6 +396,8 @@ impl<'c> Publication<'c> {
             out_dir: out_dir.to_owned(),
             staging: out_dir.join(STAGING),
             previous: std::sync::OnceLock::new(),
+            kept: std::sync::atomic::AtomicUsize::new(0),
+            kept_html: std::sync::atomic::AtomicUsize::new(0),
             interrupted: std::sync::atomic::AtomicBool::new(false),
             staging_ready: std::sync::OnceLock::new(),
             lock: Mutex::new(None),
@@ -411,22 +446,19 @@ impl<'c> Publication<'c> {
         })
     }
 
-    /// The last publication's manifest (read on first use). (Never called with the state
-    /// locked: the first call locks it, to make room for as many paths.)
-    fn previous(&self) -> &Manifest {
+    /// The last publication's manifest (read on first use).
+    fn previous(&self) -> &Previous {
         self.previous.get_or_init(|| {
             let manifest = self.out_dir.join(MANIFEST);
             self.interrupted.store(
                 self.out_dir.join(PENDING).exists(),
                 std::sync::atomic::Ordering::Relaxed,
             );
-            let previous = self
-                .cache
-                .and_then(|cache| cache.take(&manifest))
-                .unwrap_or_else(|| read_manifest(&self.out_dir));
-            // A million paths at 100,000 centers: no growing the map step by step.
-            self.state().files.reserve(previous.len());
-            previous
+            Previous::new(
+                self.cache
+                    .and_then(|cache| cache.take(&manifest))
+                    .unwrap_or_else(|| read_manifest(&self.out_dir)),
+            )
         })
     }
 
@@ -435,27 +467,21 @@ impl<'c> Publication<'c> {
     }
 
     fn record(&self, path: String, fingerprint: Option<u64>) -> Result<(), PublishError> {
-        let new = !self.previous().contains_key(&path);
-        // Past an eighth of the last manifest, the whole manifest is written: no need to keep
-        // the paths for a journal (a first build puts a million).
-        let journal_limit = self.previous().len() / 8;
+        let previous = self.previous();
+        let published = previous.files.get_index_of(&path);
+        if published.is_some_and(|index| !previous.mark(index)) {
+            return Err(PublishError::Twice(path));
+        }
         let html = is_html(&path);
         let mut state = self.state();
-        match state.files.entry(path) {
-            std::collections::hash_map::Entry::Occupied(e) => {
-                Err(PublishError::Twice(e.key().clone()))
-            }
-            std::collections::hash_map::Entry::Vacant(e) => {
-                let path = e.key().clone();
+        let state = &mut *state;
+        match state.given.entry(path) {
+            indexmap::map::Entry::Occupied(e) => Err(PublishError::Twice(e.key().clone())),
+            indexmap::map::Entry::Vacant(e) => {
+                if published.is_none() {
+                    state.added.push(e.key().clone());
+                }
                 e.insert(fingerprint);
-                if new {
-                    state.added.push(path.clone());
-                }
-                if state.recorded.len() < journal_limit {
-                    state.recorded.push(path);
-                } else {
-                    state.unjournaled = true;
-                }
                 state.html_pages += usize::from(html);
                 Ok(())
             }
@@ -469,7 +495,7 @@ impl<'c> Publication<'c> {
         if let Some((files, html_pages)) = state.all_kept {
             // The manifest, if it was read, is still the published one: keep it.
             if let (Some(cache), Some(previous)) = (self.cache, self.previous.take()) {
-                cache.keep(&self.out_dir.join(MANIFEST), previous);
+                cache.keep(&self.out_dir.join(MANIFEST), previous.files);
             }
             self.committed = true;
             remove_folder(&self.staging).map_err(io(&self.staging))?;
@@ -481,7 +507,10 @@ impl<'c> Publication<'c> {
             });
         }
         let timings = crate::timings::Timings::from_env();
-        let html_pages = state.html_pages;
+        let kept = self.kept.load(std::sync::atomic::Ordering::Relaxed);
+        let html_pages =
+            state.html_pages + self.kept_html.load(std::sync::atomic::Ordering::Relaxed);
+        let files = kept + state.given.len();
         self.hold_lock()?;
         // From here until the end the output is not what any set of inputs published.
         let key_file = self.out_dir.join(SITE_KEY);
@@ -493,13 +522,19 @@ impl<'c> Publication<'c> {
         // Until this publication is complete, a pending list names the files it adds: an
         // interrupted publication leaves nothing behind that a later one would not clean up,
         // and its fingerprints are not trusted (so nothing is skipped after one).
-        // (A file was staged: the manifest changed, no need to compare a million entries.)
-        let same_manifest = state.staged.is_empty() && state.files == *self.previous();
         // Paths of the previous publication that are not in this one: none when every path
         // of this one was there before and there are as many.
-        let mut any_stale = !same_manifest;
+        let any_stale = self.previous().files.len() + state.added.len() != files;
+        // The same manifest: the same paths (none added, none left) with the same
+        // fingerprints (those of the files given; a kept file's is the published one).
+        let same_manifest = state.staged.is_empty()
+            && state.added.is_empty()
+            && !any_stale
+            && state
+                .given
+                .iter()
+                .all(|(path, fingerprint)| self.previous().files.get(path) == Some(fingerprint));
         if !same_manifest {
-            any_stale = self.previous().len() + state.added.len() != state.files.len();
             write_manifest(
                 &self.out_dir.join(PENDING),
                 state.added.iter().map(|p| (p.as_str(), None)),
@@ -509,8 +544,8 @@ impl<'c> Publication<'c> {
         timings.phase("commit: pending list");
         let mut report = PublishReport {
             unchanged: state.unchanged,
-            skipped: state.skipped,
-            files: state.files.len(),
+            skipped: kept,
+            files,
             html_pages,
             ..PublishReport::default()
         };
@@ -553,19 +588,15 @@ impl<'c> Publication<'c> {
         timings.phase("commit: renames");
         let (assets, pages): (Vec<_>, Vec<_>) = staged.into_iter().partition(|p| !is_page(p));
         report.written = assets.into_iter().chain(pages).collect();
-        let mut stale: Vec<&String> = if any_stale {
-            self.previous()
-                .par_iter()
-                .filter(|(p, _)| !state.files.contains_key(*p))
-                .map(|(p, _)| p)
-                .collect()
+        let mut stale: Vec<String> = if any_stale {
+            self.previous().left().into_iter().cloned().collect()
         } else {
             Vec::new()
         };
         stale.sort();
         // The journal's lines for them (whether or not the file was still there).
         let mut left = Vec::new();
-        for path in stale {
+        for path in &stale {
             left.extend_from_slice(b"\tremoved\t");
             left.extend_from_slice(path.as_bytes());
             left.push(b'\n');
@@ -581,19 +612,37 @@ impl<'c> Publication<'c> {
             remove_empty_parents(&target, &self.out_dir);
         }
         timings.phase("commit: stale files");
+        // What changed, as journal lines: the files given (with their fingerprints) and the
+        // paths that left. (Past an eighth of the last manifest's paths given, the whole
+        // manifest is written: no journal lines are made for a first build's million paths.)
+        let mut changes = Vec::new();
+        let few = state.given.len() <= self.previous().files.len() / 8;
+        if few && !same_manifest {
+            for (path, fingerprint) in &state.given {
+                push_line(&mut changes, path, *fingerprint);
+            }
+            changes.extend_from_slice(&left);
+        }
+        // This publication's manifest: the last one without the paths that left, with the
+        // files given (a kept file's fingerprint is the published one).
+        let published: Manifest = match self.previous.take() {
+            Some(previous) if !previous.files.is_empty() => {
+                let mut published = previous.files;
+                for path in &stale {
+                    published.swap_remove(path);
+                }
+                published.extend(state.given);
+                published
+            }
+            _ => state.given,
+        };
         let manifest = self.out_dir.join(MANIFEST);
         let journal = self.out_dir.join(JOURNAL);
         if !same_manifest {
-            // What changed, as journal lines: the files given (with their fingerprints) and
-            // the paths that left. Appended while the journal stays small beside the
-            // manifest; otherwise the whole manifest is written and the journal folded in.
-            // (Until the pending list is removed below, no fingerprint of either is trusted:
-            // an interruption while they are written costs re-rendering, never a wrong page.)
-            let mut changes = Vec::new();
-            for path in &state.recorded {
-                push_line(&mut changes, path, state.files.get(path).copied().flatten());
-            }
-            changes.extend_from_slice(&left);
+            // Appended while the journal stays small beside the manifest; otherwise the
+            // whole manifest is written and the journal folded in. (Until the pending list
+            // is removed below, no fingerprint of either is trusted: an interruption while
+            // they are written costs re-rendering, never a wrong page.)
             let size = |path: &Path| fs::metadata(path).map(|m| m.len()).ok();
             let journal_room = match (size(&manifest), size(&journal)) {
                 (Some(whole), journaled) => {
@@ -601,10 +650,7 @@ impl<'c> Publication<'c> {
                 }
                 (None, _) => false,
             };
-            if journal_room
-                && !state.unjournaled
-                && !self.interrupted.load(std::sync::atomic::Ordering::Relaxed)
-            {
+            if few && journal_room && !self.interrupted.load(std::sync::atomic::Ordering::Relaxed) {
                 let mut file = fs::OpenOptions::new()
                     .create(true)
                     .append(true)
@@ -612,8 +658,8 @@ impl<'c> Publication<'c> {
                     .map_err(io(&journal))?;
                 file.write_all(&changes).map_err(io(&journal))?;
             } else {
-                let files = state.files.iter().map(|(p, f)| (p.as_str(), *f));
-                write_manifest(&manifest, files, state.files.len())?;
+                let files = published.iter().map(|(p, f)| (p.as_str(), *f));
+                write_manifest(&manifest, files, published.len())?;
                 match fs::remove_file(&journal) {
                     Ok(()) => {}
                     Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
@@ -628,11 +674,11 @@ impl<'c> Publication<'c> {
             Err(e) => return Err(io(&pending)(e)),
         }
         if let Some(key) = state.site_key {
-            let text = format!("{key:016x} {} {html_pages}\n", state.files.len());
+            let text = format!("{key:016x} {files} {html_pages}\n");
             write_atomically(&key_file, text.as_bytes())?;
         }
         if let Some(cache) = self.cache {
-            cache.keep(&manifest, state.files);
+            cache.keep(&manifest, published);
         }
         timings.phase("commit: manifest");
         self.committed = true;
@@ -654,7 +700,8 @@ impl Sink for Publication<'_> {
         match (key, files, html_pages) {
             (Some(key), Some(files), Some(html_pages))
                 if key == site_key
-                    && state.files.is_empty()
+                    && state.given.is_empty()
+                    && self.kept.load(std::sync::atomic::Ordering::Relaxed) == 0
                     && self.out_dir.join(MANIFEST).is_file() =>
             {
                 state.all_kept = Some((files, html_pages));
@@ -665,20 +712,20 @@ impl Sink for Publication<'_> {
     }
 
     fn keep(&self, path: &str, fingerprint: u64) -> bool {
-        if self.previous().get(path) != Some(&Some(fingerprint)) {
-            return false;
-        }
-        let mut state = self.state();
-        match state.files.entry(path.to_owned()) {
-            // Published twice: `put` will say so.
-            std::collections::hash_map::Entry::Occupied(_) => return false,
-            std::collections::hash_map::Entry::Vacant(e) => {
-                e.insert(Some(fingerprint));
+        use std::sync::atomic::Ordering::Relaxed;
+        let previous = self.previous();
+        match previous.files.get_full(path) {
+            // (Marked already: given twice, which `put` will say.)
+            Some((index, _, published))
+                if *published == Some(fingerprint) && previous.mark(index) =>
+            {
+                self.kept.fetch_add(1, Relaxed);
+                self.kept_html
+                    .fetch_add(usize::from(is_html(path)), Relaxed);
+                true
             }
+            _ => false,
         }
-        state.skipped += 1;
-        state.html_pages += usize::from(is_html(path));
-        true
     }
 
     fn put(
@@ -862,7 +909,7 @@ fn read_manifest(out_dir: &Path) -> Manifest {
         .chain(lines(&out_dir.join(JOURNAL)))
     {
         if let Some(path) = line.strip_prefix("\tremoved\t") {
-            manifest.remove(path);
+            manifest.swap_remove(path);
             continue;
         }
         match line.split_once('\t') {
@@ -1226,6 +1273,18 @@ mod tests {
         assert_eq!((report.skipped, report.files), (1, 1));
         assert!(report.written.is_empty() && report.removed.is_empty());
         assert!(out.path().join("index.html").exists());
+        // A file is the publication's once: kept twice, or kept and then given.
+        let publication = Publication::begin(out.path()).unwrap();
+        assert!(publication.keep("index.html", 7));
+        assert!(!publication.keep("index.html", 7), "kept twice");
+        assert!(matches!(
+            publication.put("index.html".into(), Some(7), b"<p>2</p>".to_vec()),
+            Err(PublishError::Twice(_))
+        ));
+        // A kept file stays in the manifest.
+        let report = publication.commit().unwrap();
+        assert_eq!((report.skipped, report.files), (1, 1));
+        assert_eq!(read_manifest(out.path()).get("index.html"), Some(&Some(7)));
     }
 
     #[test]
