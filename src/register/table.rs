@@ -105,12 +105,9 @@ impl TableCache {
         diags: &mut Diagnostics,
         read: impl FnOnce(&mut Diagnostics) -> RawTable,
     ) -> Arc<RawTable> {
-        let hash = {
-            use std::hash::{Hash, Hasher};
-            let mut hasher = std::hash::DefaultHasher::new();
-            bytes.hash(&mut hasher);
-            hasher.finish()
-        };
+        // (A fast hash with fixed seeds: the tables are tens of megabytes at 100,000 centers,
+        // hashed on every build; the length is compared too.)
+        let hash = ahash::RandomState::with_seeds(1, 2, 3, 4).hash_one(bytes);
         let lock = || self.tables.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(read) = lock().get(file) {
             if read.hash == hash && read.len == bytes.len() {

@@ -440,7 +440,12 @@ pub fn render_site(inputs: &Inputs<'_>, sink: &dyn Sink) -> Result<(), RenderErr
         sink,
         tera: tera(inputs.theme, &inputs.urls)?,
         timings,
-        sitemap: Mutex::new(Vec::new()),
+        // (Room for every center's and certificate's page up front: at 100,000 centers the
+        // list of 700,000 URLs otherwise grows step by step on every build.)
+        sitemap: Mutex::new(Vec::with_capacity(
+            (inputs.registry.centers.len() + inputs.registry.certificates.len() + 1024)
+                * languages.len(),
+        )),
         bases,
         site_keys,
         register_key: fingerprint::register_key(inputs.registry, &families),
