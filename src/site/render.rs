@@ -395,7 +395,6 @@ struct Renderer<'a> {
     /// The last count reported.
     reported: Mutex<usize>,
     total: usize,
-    /// The search index's meta file of each language.
     /// Every status change up to the as-of date, newest first.
     transitions: Vec<crate::register::Transition>,
     /// A watcher's first build: what the watcher keeps between builds is made even where the
@@ -491,7 +490,6 @@ pub fn render_site(inputs: &Inputs<'_>, sink: &dyn Sink) -> Result<(), RenderErr
         .collect();
     // The search index is built while the pages are rendered (neither needs the other, and
     // each leaves a core idle now and then); only the search pages wait for it.
-    let renderer = renderer;
     let (meta, choices) = rayon::join(
         || -> Result<BTreeMap<Lang, String>, RenderError> {
             let timings = Timings::from_env();
@@ -1211,6 +1209,9 @@ impl Renderer<'_> {
     /// Files that exist once, whatever the language.
     fn neutral(&self) -> Result<(), RenderError> {
         let inputs = self.inputs;
+        if inputs.comparable {
+            return self.not_found_and_sitemap();
+        }
         let (registry, urls, as_of) = (inputs.registry, &inputs.urls, inputs.as_of);
         let lang = inputs.config.default_language;
         let site_key = self.site_key(lang);
@@ -1221,9 +1222,6 @@ impl Renderer<'_> {
             site_key,
             &self.families,
         );
-        if inputs.comparable {
-            return self.not_found_and_sitemap();
-        }
         type Make<'m> = &'m (dyn Fn() -> exports::Document + Sync);
         let exports: [(&str, Make); 3] = [
             ("data/register.json", &|| {
