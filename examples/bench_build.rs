@@ -1,7 +1,7 @@
 //! The site build benchmark (not a test). For each N, a synthetic site root is built by the
 //! `tizilim` binary (release) and one table is printed:
 //! - full default mode (three languages), output on tmpfs and on disk: full build time and
-//!   peak memory (`/usr/bin/time -v`), files and bytes written, search index time (from the
+//!   peak memory (`/usr/bin/time -v`; the median of `--runs` builds, default 3), files and bytes written, search index time (from the
 //!   build's own `TIZILIM_TIMINGS`), a second build with nothing changed (time, files
 //!   written), and the watcher's latency: from a one-line status change appended to
 //!   `events.csv` to the watcher's log line saying the rebuild is published, for the first
@@ -40,7 +40,8 @@ struct Args {
     /// sites (`bench/query-bytes.mjs`; needs `npm ci`).
     #[arg(long)]
     query_bytes: bool,
-    /// Runs of each tool in comparable mode (the table gives the median of each).
+    /// Runs of each full build (the table gives the median time): tizilim's in both modes,
+    /// Hugo's and Pagefind's.
     #[arg(long, default_value_t = 3)]
     runs: usize,
 }
@@ -111,21 +112,25 @@ fn tizilim(binary: &Path, root: &Path, out: &Path) -> Run {
     )
 }
 
-/// The run of median time of `runs` runs of `run` (each given a fresh output folder under
-/// `tmpfs`, which is kept for the median run).
+/// The run of median time of `runs` runs of `run`, each given a fresh output folder under
+/// `parent`, and the last run's folder (every run publishes the same files; the others are
+/// removed as soon as they are timed, so that 100,000 centers never hold three sites).
 fn median_run(
     runs: usize,
-    tmpfs: &Path,
+    parent: &Path,
     mut run: impl FnMut(&Path) -> Run,
 ) -> (Run, tempfile::TempDir) {
-    let mut all: Vec<(Run, tempfile::TempDir)> = (0..runs.max(1))
-        .map(|_| {
-            let out = tempfile::tempdir_in(tmpfs).expect("a tmpfs folder");
-            (run(out.path()), out)
-        })
-        .collect();
-    all.sort_by(|a, b| a.0.seconds.total_cmp(&b.0.seconds));
-    all.swap_remove(all.len() / 2)
+    let mut timed = Vec::new();
+    let mut last = None;
+    for _ in 0..runs.max(1) {
+        drop(last.take());
+        let out = tempfile::tempdir_in(parent).expect("an output folder");
+        timed.push(run(out.path()));
+        last = Some(out);
+    }
+    timed.sort_by(|a, b| a.seconds.total_cmp(&b.seconds));
+    let middle = timed.len() / 2;
+    (timed.swap_remove(middle), last.expect("at least one run"))
 }
 
 fn written(summary: &str) -> String {
@@ -329,8 +334,9 @@ fn main() {
         .join("target/bench-tools/node_modules/@pagefind/linux-x64/bin/pagefind_extended");
     let pagefind = pagefind.exists().then_some(pagefind);
     println!(
-        "machine: {} cores; one run of each",
-        std::thread::available_parallelism().map_or(0, |n| n.get())
+        "machine: {} cores; each build time is the median of {} runs",
+        std::thread::available_parallelism().map_or(0, |n| n.get()),
+        args.runs.max(1)
     );
     println!("\nfull default mode (three languages)");
     println!(
@@ -348,14 +354,14 @@ fn main() {
     );
     for &n in &args.centers {
         let site = site_root(repository, n, "languages = [\"ru\", \"en\"]");
-        let disk = tempfile::tempdir().expect("a folder");
-        let tmpfs = tempfile::tempdir_in(&args.tmpfs).expect("a tmpfs folder");
-        let mut outputs = vec![("tmpfs", tmpfs.path())];
+        let mut outputs = vec![("tmpfs", args.tmpfs.clone())];
         if !args.no_disk {
-            outputs.push(("disk", disk.path()));
+            outputs.push(("disk", std::env::temp_dir()));
         }
-        for (label, out) in outputs {
-            let full = tizilim(&binary, site.path(), out);
+        for (label, parent) in outputs {
+            let (full, out) =
+                median_run(args.runs, &parent, |out| tizilim(&binary, site.path(), out));
+            let out = out.path();
             let (files, bytes) = files_and_bytes(out);
             let again = tizilim(&binary, site.path(), out);
             let watch = if label == "tmpfs" {
