@@ -130,7 +130,7 @@ impl Tally {
     fn count(&self, path: &str) {
         use std::sync::atomic::Ordering::Relaxed;
         self.files.fetch_add(1, Relaxed);
-        if path.ends_with(".html") {
+        if is_html(path) {
             self.html_pages.fetch_add(1, Relaxed);
         }
     }
@@ -213,14 +213,15 @@ fn checked_relative(path: &str) -> Result<PathBuf, PublishError> {
     }
 }
 
-/// Pages last: everything a page may reference (styles, scripts, data, images) is in place
-/// before the page that names it.
+/// An HTML page (what the summary counts as pages).
 fn is_html(path: &str) -> bool {
     path.ends_with(".html")
 }
 
+/// Pages last: everything a page may reference (styles, scripts, data, images) is in place
+/// before the page that names it.
 fn is_page(path: &str) -> bool {
-    path.ends_with(".html") || path.ends_with(".xml")
+    is_html(path) || path.ends_with(".xml")
 }
 
 /// Publishes `site` into `out_dir` (created if needed).
@@ -309,9 +310,6 @@ pub struct Publication<'c> {
     /// The previous publication (read when first needed), and which of its paths this one
     /// has been given so far.
     previous: std::sync::OnceLock<Previous>,
-    /// Files of the previous publication kept as they are, and how many are HTML pages.
-    kept: std::sync::atomic::AtomicUsize,
-    kept_html: std::sync::atomic::AtomicUsize,
     /// Whether a pending list was there when it was read (an interrupted publication).
     interrupted: std::sync::atomic::AtomicBool,
     /// Whether the staging folder was made (or why it could not be).
@@ -348,6 +346,23 @@ impl Previous {
         !self.has[index].swap(true, std::sync::atomic::Ordering::Relaxed)
     }
 
+    /// How many of the previous publication's paths this one has, and how many of those are
+    /// HTML pages.
+    fn marked(&self) -> (usize, usize) {
+        use std::sync::atomic::Ordering::Relaxed;
+        (0..self.files.len())
+            .into_par_iter()
+            .filter(|&i| self.has[i].load(Relaxed))
+            .map(|i| {
+                let html = self
+                    .files
+                    .get_index(i)
+                    .is_some_and(|(path, _)| is_html(path));
+                (1, usize::from(html))
+            })
+            .reduce(|| (0, 0), |a, b| (a.0 + b.0, a.1 + b.1))
+    }
+
     /// The paths of the previous publication that this one does not have.
     fn left(&self) -> Vec<&String> {
         use std::sync::atomic::Ordering::Relaxed;
@@ -365,10 +380,10 @@ struct State {
     given: Manifest,
     /// Staged files (under the staging folder at the same path).
     staged: Vec<String>,
-    /// Paths given that the last publication did not have, and how many of the paths given
-    /// are HTML pages (counted as they come, not by going over a million paths at the end).
+    /// Paths given that the last publication did not have, and how many of them are HTML
+    /// pages (counted as they come, not by going over a million paths at the end).
     added: Vec<String>,
-    html_pages: usize,
+    added_html: usize,
     unchanged: usize,
     /// The key of this publication's inputs; when it is the published one, the files and
     /// HTML pages of the site (all kept).
@@ -391,13 +406,11 @@ impl<'c> Publication<'c> {
         out_dir: &Path,
         cache: Option<&'c PublishedCache>,
     ) -> Result<Publication<'c>, PublishError> {
-        let publication = Publication {
+        let mut publication = Publication {
             cache,
             out_dir: out_dir.to_owned(),
             staging: out_dir.join(STAGING),
             previous: std::sync::OnceLock::new(),
-            kept: std::sync::atomic::AtomicUsize::new(0),
-            kept_html: std::sync::atomic::AtomicUsize::new(0),
             interrupted: std::sync::atomic::AtomicBool::new(false),
             staging_ready: std::sync::OnceLock::new(),
             lock: Mutex::new(None),
@@ -405,7 +418,6 @@ impl<'c> Publication<'c> {
             state: Mutex::new(State::default()),
             committed: false,
         };
-        let mut publication = publication;
         if out_dir.is_dir() {
             publication.hold_lock()?;
         }
@@ -472,17 +484,16 @@ impl<'c> Publication<'c> {
         if published.is_some_and(|index| !previous.mark(index)) {
             return Err(PublishError::Twice(path));
         }
-        let html = is_html(&path);
         let mut state = self.state();
         let state = &mut *state;
         match state.given.entry(path) {
             indexmap::map::Entry::Occupied(e) => Err(PublishError::Twice(e.key().clone())),
             indexmap::map::Entry::Vacant(e) => {
                 if published.is_none() {
+                    state.added_html += usize::from(is_html(e.key()));
                     state.added.push(e.key().clone());
                 }
                 e.insert(fingerprint);
-                state.html_pages += usize::from(html);
                 Ok(())
             }
         }
@@ -507,24 +518,22 @@ impl<'c> Publication<'c> {
             });
         }
         let timings = crate::timings::Timings::from_env();
-        let kept = self.kept.load(std::sync::atomic::Ordering::Relaxed);
-        let html_pages =
-            state.html_pages + self.kept_html.load(std::sync::atomic::Ordering::Relaxed);
-        let files = kept + state.given.len();
+        // This publication's paths: those of the last one it has (kept, or given again), and
+        // those it added.
+        let (marked, marked_html) = self.previous().marked();
+        let files = marked + state.added.len();
+        let html_pages = marked_html + state.added_html;
+        let kept = files - state.given.len();
         self.hold_lock()?;
         // From here until the end the output is not what any set of inputs published.
         let key_file = self.out_dir.join(SITE_KEY);
-        match fs::remove_file(&key_file) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(io(&key_file)(e)),
-        }
+        remove_if_there(&key_file)?;
         // Until this publication is complete, a pending list names the files it adds: an
         // interrupted publication leaves nothing behind that a later one would not clean up,
         // and its fingerprints are not trusted (so nothing is skipped after one).
         // Paths of the previous publication that are not in this one: none when every path
         // of this one was there before and there are as many.
-        let any_stale = self.previous().files.len() + state.added.len() != files;
+        let any_stale = marked != self.previous().files.len();
         // The same manifest: the same paths (none added, none left) with the same
         // fingerprints (those of the files given; a kept file's is the published one).
         let same_manifest = state.staged.is_empty()
@@ -660,19 +669,10 @@ impl<'c> Publication<'c> {
             } else {
                 let files = published.iter().map(|(p, f)| (p.as_str(), *f));
                 write_manifest(&manifest, files, published.len())?;
-                match fs::remove_file(&journal) {
-                    Ok(()) => {}
-                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                    Err(e) => return Err(io(&journal)(e)),
-                }
+                remove_if_there(&journal)?;
             }
         }
-        let pending = self.out_dir.join(PENDING);
-        match fs::remove_file(&pending) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(io(&pending)(e)),
-        }
+        remove_if_there(&self.out_dir.join(PENDING))?;
         if let Some(key) = state.site_key {
             let text = format!("{key:016x} {files} {html_pages}\n");
             write_atomically(&key_file, text.as_bytes())?;
@@ -699,9 +699,10 @@ impl Sink for Publication<'_> {
         state.site_key = Some(site_key);
         match (key, files, html_pages) {
             (Some(key), Some(files), Some(html_pages))
+                // (Nothing given or kept yet: the last manifest is not even read.)
                 if key == site_key
                     && state.given.is_empty()
-                    && self.kept.load(std::sync::atomic::Ordering::Relaxed) == 0
+                    && self.previous.get().is_none()
                     && self.out_dir.join(MANIFEST).is_file() =>
             {
                 state.all_kept = Some((files, html_pages));
@@ -712,20 +713,14 @@ impl Sink for Publication<'_> {
     }
 
     fn keep(&self, path: &str, fingerprint: u64) -> bool {
-        use std::sync::atomic::Ordering::Relaxed;
         let previous = self.previous();
-        match previous.files.get_full(path) {
-            // (Marked already: given twice, which `put` will say.)
-            Some((index, _, published))
-                if *published == Some(fingerprint) && previous.mark(index) =>
-            {
-                self.kept.fetch_add(1, Relaxed);
-                self.kept_html
-                    .fetch_add(usize::from(is_html(path)), Relaxed);
-                true
-            }
-            _ => false,
-        }
+        // (Marked already: given twice, which `put` will say.)
+        previous
+            .files
+            .get_full(path)
+            .is_some_and(|(index, _, published)| {
+                *published == Some(fingerprint) && previous.mark(index)
+            })
     }
 
     fn put(
@@ -800,6 +795,15 @@ fn remove_folder(dir: &Path) -> std::io::Result<()> {
     match fs::remove_dir_all(dir) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
         other => other,
+    }
+}
+
+/// Removes the file at `path` if there is one.
+fn remove_if_there(path: &Path) -> Result<(), PublishError> {
+    match fs::remove_file(path) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(io(path)(e)),
     }
 }
 
