@@ -2,19 +2,22 @@
 //!
 //! Folders are watched, not files, so that every way an editor saves is seen (in place,
 //! truncate and write, write a temporary file and rename it over, delete and re-create, a whole
-//! folder replaced). Bursts are debounced and a file still being written is waited for (its
-//! size must settle). Statuses also change with the date alone, so the site is rebuilt at
+//! folder replaced). A file closed after writing, or renamed into place, is whole: the rebuild
+//! starts a moment later ([`WatchOptions::whole_debounce`], so that a tool saving several files
+//! at once is seen as one change). Any other change is debounced, and a file still being
+//! written is waited for (its size must settle). Statuses also change with the date alone, so the site is rebuilt at
 //! each midnight in Asia/Almaty (every status boundary is one). A failed rebuild publishes
 //! nothing and the watcher goes on. Between builds the watcher keeps what makes the next one
 //! cheap (see [`crate::retained`]).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
+use notify::event::{AccessKind, AccessMode, ModifyKind, RenameMode};
 use notify::{EventKind, RecursiveMode, Watcher};
 
 use crate::register::dates::today_in_kazakhstan;
@@ -66,6 +69,18 @@ pub fn is_scratch_file(path: &Path) -> bool {
         || name == ".DS_Store"
 }
 
+/// Whether the `position`-th path of an event of `kind` is a whole file after it: one closed
+/// after writing, or renamed into place (the new name of a rename). Any other event (created,
+/// written to, removed, renamed away) may be part of a save still going on.
+pub fn is_whole_after(kind: &EventKind, position: usize) -> bool {
+    match kind {
+        EventKind::Access(AccessKind::Close(AccessMode::Write)) => true,
+        EventKind::Modify(ModifyKind::Name(RenameMode::To)) => true,
+        EventKind::Modify(ModifyKind::Name(RenameMode::Both)) => position == 1,
+        _ => false,
+    }
+}
+
 /// "Today", as the watcher sees it: the real date in Kazakhstan, or a test's.
 pub trait Clock: Send + Sync {
     fn today(&self) -> NaiveDate;
@@ -88,8 +103,12 @@ pub struct WatchOptions {
     pub base_url: Option<String>,
     /// Hears how far each build's rendering has got.
     pub progress: site::Progress,
-    /// Quiet time after the last event before rebuilding.
+    /// Quiet time after the last event before rebuilding (and again before the sizes of the
+    /// changed files are compared, to see that they stopped growing).
     pub debounce: Duration,
+    /// Quiet time after the last event before rebuilding when every changed file is whole
+    /// (see [`is_whole_after`]): no size to wait for.
+    pub whole_debounce: Duration,
     /// How often the watcher wakes without events (to see the date change and to stop).
     pub tick: Duration,
 }
@@ -102,6 +121,7 @@ impl WatchOptions {
             base_url: None,
             progress: site::Progress::default(),
             debounce: Duration::from_millis(250),
+            whole_debounce: Duration::from_millis(50),
             tick: Duration::from_secs(1),
         }
     }
@@ -182,26 +202,48 @@ pub fn watch(
     let mut as_of = clock.today();
     report(build(as_of), Trigger::Start, on_event);
 
-    let mut pending: BTreeSet<PathBuf> = BTreeSet::new();
+    // Each changed path, and whether it is whole (see `is_whole_after`).
+    let mut pending: BTreeMap<PathBuf, bool> = BTreeMap::new();
     let mut last_event = Instant::now();
     let mut settling: Option<Vec<(PathBuf, Option<u64>)>> = None;
     while !stop.load(Ordering::SeqCst) {
-        match rx.recv_timeout(options.tick.min(options.debounce)) {
+        // Wake for the rebuild that is due next, or at the next tick.
+        let wait = if pending.is_empty() {
+            options.tick
+        } else {
+            due_after(&pending, options)
+                .saturating_sub(last_event.elapsed())
+                .min(options.tick)
+        };
+        match rx.recv_timeout(wait) {
             Ok(Ok(event)) => {
-                if matches!(event.kind, EventKind::Access(_)) {
+                let closed = matches!(
+                    event.kind,
+                    EventKind::Access(AccessKind::Close(AccessMode::Write))
+                );
+                if matches!(event.kind, EventKind::Access(_)) && !closed {
                     continue;
                 }
-                let relevant: Vec<PathBuf> = event
+                let relevant: Vec<(PathBuf, bool)> = event
                     .paths
                     .into_iter()
-                    .map(|p| absolute_under(&p, &root, &options.root))
-                    .filter(|p| is_relevant(p, &root, &output))
+                    .enumerate()
+                    .map(|(i, p)| {
+                        let p = absolute_under(&p, &root, &options.root);
+                        (p, is_whole_after(&event.kind, i))
+                    })
+                    .filter(|(p, _)| is_relevant(p, &root, &output))
+                    // A file closed after writing is a change only if it was written to.
+                    .filter(|(p, _)| !closed || pending.contains_key(p))
                     .collect();
                 if relevant.is_empty() {
                     continue;
                 }
                 // A whole input folder may have been replaced: watch what is there now.
-                if relevant.iter().any(|p| p.parent() == Some(root.as_path())) {
+                if relevant
+                    .iter()
+                    .any(|(p, _)| p.parent() == Some(root.as_path()))
+                {
                     rewatch(&mut watcher, &root, &mut watched, on_event);
                 }
                 pending.extend(relevant);
@@ -212,19 +254,21 @@ pub fn watch(
             Err(mpsc::RecvTimeoutError::Timeout) => {}
             Err(mpsc::RecvTimeoutError::Disconnected) => break,
         }
-        if !pending.is_empty() && last_event.elapsed() >= options.debounce {
-            // Rebuild only once the files have stopped growing.
-            let sizes: Vec<(PathBuf, Option<u64>)> = pending
-                .iter()
-                .map(|p| (p.clone(), std::fs::metadata(p).ok().map(|m| m.len())))
-                .collect();
-            if settling.as_ref() != Some(&sizes) {
-                settling = Some(sizes);
-                last_event = Instant::now();
-                continue;
+        if !pending.is_empty() && last_event.elapsed() >= due_after(&pending, options) {
+            // Unless every file is whole, rebuild only once the files have stopped growing.
+            if pending.values().any(|whole| !whole) {
+                let sizes: Vec<(PathBuf, Option<u64>)> = pending
+                    .keys()
+                    .map(|p| (p.clone(), std::fs::metadata(p).ok().map(|m| m.len())))
+                    .collect();
+                if settling.as_ref() != Some(&sizes) {
+                    settling = Some(sizes);
+                    last_event = Instant::now();
+                    continue;
+                }
             }
             let files: Vec<String> = pending
-                .iter()
+                .keys()
                 .map(|p| p.strip_prefix(&root).unwrap_or(p).display().to_string())
                 .collect();
             pending.clear();
@@ -239,6 +283,15 @@ pub fn watch(
         }
     }
     Ok(())
+}
+
+/// How long after the last event the changes in `pending` are rebuilt.
+fn due_after(pending: &BTreeMap<PathBuf, bool>, options: &WatchOptions) -> Duration {
+    if pending.values().all(|&whole| whole) {
+        options.whole_debounce
+    } else {
+        options.debounce
+    }
 }
 
 fn report(
@@ -343,6 +396,60 @@ mod tests {
             root,
             Path::new("/site/static/out")
         ));
+    }
+
+    #[test]
+    fn which_events_leave_a_whole_file() {
+        use notify::event::{CreateKind, DataChange, RemoveKind};
+        let cases = [
+            (
+                EventKind::Access(AccessKind::Close(AccessMode::Write)),
+                0,
+                true,
+            ),
+            (
+                EventKind::Access(AccessKind::Close(AccessMode::Read)),
+                0,
+                false,
+            ),
+            (
+                EventKind::Access(AccessKind::Open(AccessMode::Any)),
+                0,
+                false,
+            ),
+            (EventKind::Create(CreateKind::File), 0, false),
+            (
+                EventKind::Modify(ModifyKind::Data(DataChange::Any)),
+                0,
+                false,
+            ),
+            (EventKind::Modify(ModifyKind::Name(RenameMode::To)), 0, true),
+            (
+                EventKind::Modify(ModifyKind::Name(RenameMode::From)),
+                0,
+                false,
+            ),
+            // A rename with both names: the old one is gone, the new one is in place.
+            (
+                EventKind::Modify(ModifyKind::Name(RenameMode::Both)),
+                0,
+                false,
+            ),
+            (
+                EventKind::Modify(ModifyKind::Name(RenameMode::Both)),
+                1,
+                true,
+            ),
+            (EventKind::Remove(RemoveKind::File), 0, false),
+            (EventKind::Any, 0, false),
+        ];
+        for (kind, position, expected) in cases {
+            assert_eq!(
+                is_whole_after(&kind, position),
+                expected,
+                "{kind:?} path {position}"
+            );
+        }
     }
 
     #[test]

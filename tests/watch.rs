@@ -179,19 +179,20 @@ impl tizilim::watch::Clock for TestClock {
     }
 }
 
-#[test]
-fn the_calendar_alone_rebuilds_when_a_certificate_expires() {
-    let site = common::temp_site_with_theme("valid-csv");
-    let out = tempfile::tempdir().unwrap();
-    // QB/5 is valid until 2026-05-20 (explicit); on 2024-06-01 it is valid, revoked from 2025-06-01.
-    let clock = Arc::new(TestClock(Mutex::new(common::date("2025-05-31"))));
+/// Runs the library's watcher in a thread: each event as a line on the receiver; set the flag
+/// to stop it.
+fn watch_in_thread(
+    options: tizilim::watch::WatchOptions,
+    clock: Arc<dyn tizilim::watch::Clock>,
+) -> (
+    mpsc::Receiver<String>,
+    Arc<AtomicBool>,
+    std::thread::JoinHandle<()>,
+) {
     let stop = Arc::new(AtomicBool::new(false));
     let (tx, rx) = mpsc::channel();
-    let mut options =
-        tizilim::watch::WatchOptions::new(site.path().to_owned(), out.path().to_owned());
-    options.tick = std::time::Duration::from_millis(50);
     let watcher = {
-        let (clock, stop) = (clock.clone(), stop.clone());
+        let stop = stop.clone();
         std::thread::spawn(move || {
             let mut on_event = |event: tizilim::watch::WatchEvent| {
                 let line = match event {
@@ -206,6 +207,65 @@ fn the_calendar_alone_rebuilds_when_a_certificate_expires() {
             tizilim::watch::watch(&options, clock.as_ref(), &stop, &mut on_event).unwrap();
         })
     };
+    (rx, stop, watcher)
+}
+
+/// A file closed after writing, or renamed into place, is rebuilt without the debounce and
+/// the wait for its size to settle (here an hour, so that nothing else could rebuild); a file
+/// still open for writing is waited for.
+#[test]
+fn a_whole_file_is_rebuilt_at_once_and_an_open_one_is_waited_for() {
+    let site = watch_site();
+    let out = tempfile::tempdir().unwrap();
+    let mut options =
+        tizilim::watch::WatchOptions::new(site.path().to_owned(), out.path().to_owned());
+    options.debounce = std::time::Duration::from_secs(3600);
+    let clock = Arc::new(TestClock(Mutex::new(common::date("2026-11-26"))));
+    let (rx, stop, watcher) = watch_in_thread(options, clock);
+    let wait = std::time::Duration::from_secs(60);
+    assert_eq!(rx.recv_timeout(wait).unwrap(), "built start");
+    assert_eq!(watch_status(out.path()).as_deref(), Some("valid"));
+    let data = site.path().join("data");
+    for (pattern, revoked) in [("truncate-and-write", true), ("temp-then-rename", false)] {
+        save(&data, pattern, &watch_events(revoked));
+        assert_eq!(
+            rx.recv_timeout(wait).unwrap(),
+            "built data/events.csv",
+            "{pattern}"
+        );
+        let expected = if revoked { "revoked" } else { "valid" };
+        assert_eq!(
+            watch_status(out.path()).as_deref(),
+            Some(expected),
+            "{pattern}"
+        );
+    }
+    // Written and still open: no rebuild until it is closed.
+    let mut file = fs::File::create(data.join("events.csv")).unwrap();
+    file.write_all(watch_events(true).as_bytes()).unwrap();
+    file.flush().unwrap();
+    assert_eq!(
+        rx.recv_timeout(std::time::Duration::from_secs(1)),
+        Err(mpsc::RecvTimeoutError::Timeout)
+    );
+    assert_eq!(watch_status(out.path()).as_deref(), Some("valid"));
+    drop(file);
+    assert_eq!(rx.recv_timeout(wait).unwrap(), "built data/events.csv");
+    assert_eq!(watch_status(out.path()).as_deref(), Some("revoked"));
+    stop.store(true, Ordering::SeqCst);
+    watcher.join().unwrap();
+}
+
+#[test]
+fn the_calendar_alone_rebuilds_when_a_certificate_expires() {
+    let site = common::temp_site_with_theme("valid-csv");
+    let out = tempfile::tempdir().unwrap();
+    // QB/5 is valid until 2026-05-20 (explicit); on 2024-06-01 it is valid, revoked from 2025-06-01.
+    let clock = Arc::new(TestClock(Mutex::new(common::date("2025-05-31"))));
+    let mut options =
+        tizilim::watch::WatchOptions::new(site.path().to_owned(), out.path().to_owned());
+    options.tick = std::time::Duration::from_millis(50);
+    let (rx, stop, watcher) = watch_in_thread(options, clock.clone());
     let status = || {
         let page = fs::read_to_string(out.path().join("certificates/qb-5/index.html")).unwrap();
         let start = page.find("data-status=\"").unwrap() + 13;
