@@ -488,9 +488,11 @@ pub fn render_site(inputs: &Inputs<'_>, sink: &dyn Sink) -> Result<(), RenderErr
         .into_iter()
         .filter(|t| t.date <= inputs.as_of)
         .collect();
-    // The search index is built while the pages are rendered (neither needs the other, and
-    // each leaves a core idle now and then); only the search pages wait for it.
-    let (meta, choices) = rayon::join(
+    // Three works that need nothing of each other run side by side (each leaves a core idle
+    // now and then): the search index, the pages of every language, and the open data with
+    // the per-record JSON. Only the search pages wait for the index, and the sitemap for
+    // every page.
+    let (meta, (choices, neutral)) = rayon::join(
         || -> Result<BTreeMap<Lang, String>, RenderError> {
             let timings = Timings::from_env();
             let index = super::search::build_index(
@@ -511,20 +513,25 @@ pub fn render_site(inputs: &Inputs<'_>, sink: &dyn Sink) -> Result<(), RenderErr
             timings.phase("search index (beside pages)");
             Ok(index.meta)
         },
-        || -> Result<Vec<(Lang, Choices)>, RenderError> {
-            languages
-                .iter()
-                .map(|&lang| Ok((lang, renderer.language(lang)?)))
-                .collect()
+        || {
+            rayon::join(
+                || -> Result<Vec<(Lang, Choices)>, RenderError> {
+                    languages
+                        .iter()
+                        .map(|&lang| Ok((lang, renderer.language(lang)?)))
+                        .collect()
+                },
+                || renderer.open_data_and_records(),
+            )
         },
     );
     let meta = meta?;
+    neutral?;
     for (lang, choices) in choices? {
         renderer.search_page(lang, &choices, meta.get(&lang).map_or("", String::as_str))?;
     }
     renderer.timings.phase("search pages");
-    renderer.neutral()?;
-    Ok(())
+    renderer.not_found_and_sitemap()
 }
 
 /// The part of the context that is the same on every page of a language.
@@ -1206,11 +1213,13 @@ impl Renderer<'_> {
         self.emit("search.html", Some(lang), "search/", own)
     }
 
-    /// Files that exist once, whatever the language.
-    fn neutral(&self) -> Result<(), RenderError> {
+    /// The open data (the whole register in JSON and CSV) and a JSON file per center and per
+    /// certificate: files that exist once, whatever the language.
+    fn open_data_and_records(&self) -> Result<(), RenderError> {
+        let timings = Timings::from_env();
         let inputs = self.inputs;
         if inputs.comparable {
-            return self.not_found_and_sitemap();
+            return Ok(());
         }
         let (registry, urls, as_of) = (inputs.registry, &inputs.urls, inputs.as_of);
         let lang = inputs.config.default_language;
@@ -1248,7 +1257,7 @@ impl Renderer<'_> {
                 }
                 Ok(())
             })?;
-        self.timings.phase("open data");
+        timings.phase("open data (beside pages)");
         (0..registry.centers.len()).into_par_iter().try_for_each(
             |id| -> Result<(), RenderError> {
                 let path = format!("api/centers/{}.json", registry.centers[id].bin);
@@ -1273,8 +1282,8 @@ impl Renderer<'_> {
                 Ok(())
             })?;
 
-        self.timings.phase("api");
-        self.not_found_and_sitemap()
+        timings.phase("per-record JSON (beside pages)");
+        Ok(())
     }
 
     /// The 404 pages, the sitemap (of every page rendered so far) and `robots.txt`.
