@@ -23,16 +23,19 @@ use crate::register::table::TableCache;
 use crate::site::exports::RecordCache;
 use crate::site::search::SearchCache;
 
+/// Values by their keys (themselves hashes).
+type Values<V> = HashMap<u64, V, ahash::RandomState>;
+
 /// Values one build made, by a key of what each was made from, for the next build.
 #[derive(Debug)]
 pub struct Memo<V> {
-    values: Mutex<HashMap<u64, V>>,
+    values: Mutex<Values<V>>,
 }
 
 impl<V> Default for Memo<V> {
     fn default() -> Self {
         Memo {
-            values: Mutex::new(HashMap::new()),
+            values: Mutex::new(Values::default()),
         }
     }
 }
@@ -50,8 +53,8 @@ impl<V> Memo<V> {
 /// all kept as published), what the last build left.
 pub(crate) struct MemoUse<'a, V> {
     memo: Option<&'a Memo<V>>,
-    previous: HashMap<u64, V>,
-    used: Mutex<HashMap<u64, V>>,
+    previous: Values<V>,
+    used: Mutex<Values<V>>,
 }
 
 impl<'a, V: Clone> MemoUse<'a, V> {
@@ -61,7 +64,10 @@ impl<'a, V: Clone> MemoUse<'a, V> {
             .unwrap_or_default();
         MemoUse {
             memo,
-            used: Mutex::new(HashMap::with_capacity(previous.len())),
+            used: Mutex::new(Values::with_capacity_and_hasher(
+                previous.len(),
+                Default::default(),
+            )),
             previous,
         }
     }
@@ -99,7 +105,7 @@ impl<V> Drop for MemoUse<'_, V> {
 /// A hash of `value`, for the keys of a [`Memo`].
 pub(crate) fn key_of(value: impl std::hash::Hash) -> u64 {
     use std::hash::Hasher;
-    let mut hasher = std::hash::DefaultHasher::new();
+    let mut hasher = crate::site::fingerprint::hasher();
     value.hash(&mut hasher);
     hasher.finish()
 }

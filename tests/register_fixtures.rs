@@ -155,3 +155,112 @@ fn many_errors_at_once_are_all_reported() {
     let errors = got.iter().filter(|l| !l.contains(": warning: ")).count();
     assert!(errors >= 30, "{errors} errors");
 }
+
+/// What a read of `root` reports, through `cache` when given (as a watcher reads).
+fn diagnostics_through(
+    root: &std::path::Path,
+    cache: &tizilim::register::table::TableCache,
+) -> Vec<String> {
+    match tizilim::read_site_cached(root, Some(cache)) {
+        Ok(site) => site
+            .checked
+            .warnings
+            .iter()
+            .map(ToString::to_string)
+            .collect(),
+        Err(tizilim::Error::Register(invalid)) => invalid
+            .diagnostics
+            .iter()
+            .map(ToString::to_string)
+            .collect(),
+        Err(e) => vec![e.to_string()],
+    }
+}
+
+/// A watcher reads the register through a cache, which keeps the register checked without
+/// its events while only `events` changes. Whatever the fixture, each read reports exactly
+/// what a fresh read reports, and reads the same register: at once, again with nothing
+/// changed, after events alone changed (a new error, then a new valid event), and after
+/// another table changed.
+#[test]
+fn a_read_through_the_cache_reports_and_reads_what_a_fresh_read_does() {
+    let mut names: Vec<String> = fs::read_dir(fixture("errors"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    let registers = |root: &std::path::Path, cache: &tizilim::register::table::TableCache| {
+        let fresh = tizilim::read_site(root).ok().map(|s| s.checked.registry);
+        let cached = tizilim::read_site_cached(root, Some(cache))
+            .ok()
+            .map(|s| s.checked.registry);
+        let shown = |r: Option<tizilim::register::Registry>| {
+            r.map(|r| {
+                format!(
+                    "{:?}{:?}{:?}{:?}",
+                    r.regions, r.professions, r.centers, r.certificates
+                )
+            })
+        };
+        (shown(fresh), shown(cached))
+    };
+    for name in names.iter().map(String::as_str).chain(["valid"]) {
+        let site = if name == "valid" {
+            common::temp_site_with_theme("valid-csv")
+        } else {
+            error_site(name)
+        };
+        let root = site.path();
+        let cache = tizilim::register::table::TableCache::default();
+        let append = |file: &str, line: &str| {
+            let path = root.join("data").join(file);
+            let mut text = fs::read_to_string(&path).unwrap_or_default();
+            if !text.is_empty() && !text.ends_with('\n') {
+                text.push('\n');
+            }
+            text.push_str(line);
+            fs::write(&path, text).unwrap();
+        };
+        type Step<'a> = (&'a str, Box<dyn Fn() + 'a>);
+        let steps: [Step; 5] = [
+            ("first read", Box::new(|| {})),
+            ("nothing changed", Box::new(|| {})),
+            (
+                "an event of an unknown certificate",
+                Box::new(|| append("events.csv", "NOPE-1,2025-01-01,revoked,,,,\n")),
+            ),
+            (
+                "a valid event instead",
+                Box::new(|| {
+                    let path = root.join("data/events.csv");
+                    if let Ok(text) = fs::read_to_string(&path) {
+                        let text = text.replace(
+                            "NOPE-1,2025-01-01,revoked,,,,\n",
+                            "QB/5,2025-09-01,resumed,,Нарушения устранены,,\n",
+                        );
+                        fs::write(&path, text).unwrap();
+                    }
+                }),
+            ),
+            (
+                "a center's address",
+                Box::new(|| {
+                    let path = root.join("data/centers.csv");
+                    if let Ok(text) = fs::read_to_string(&path) {
+                        fs::write(&path, text.replacen("даңғылы", "көшесі", 1)).unwrap();
+                    }
+                }),
+            ),
+        ];
+        for (what, change) in &steps {
+            change();
+            assert_eq!(
+                diagnostics_through(root, &cache),
+                diagnostics(root),
+                "{name}: {what}"
+            );
+            let (fresh, cached) = registers(root, &cache);
+            assert_eq!(cached, fresh, "{name}: {what}");
+        }
+    }
+}

@@ -4,6 +4,7 @@
 
 use std::collections::HashSet;
 use std::path::Path;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 
@@ -107,6 +108,9 @@ pub const EVENTS: Schema = Schema {
 /// Every table of the register, in the order they are read.
 pub const TABLES: [Schema; 6] = [REGIONS, PROFESSIONS, CENTERS, CERTIFICATES, SCOPE, EVENTS];
 
+/// The tables of the register but `events`: what [`type_base`] types.
+pub const BASE_TABLES: [Schema; 5] = [REGIONS, PROFESSIONS, CENTERS, CERTIFICATES, SCOPE];
+
 /// Keys of one table's rows that were rejected for an error of their own, or the whole
 /// table when it could not be read: references to them are not reported again as "not in
 /// the register", since the error that explains them is already reported.
@@ -159,11 +163,44 @@ pub fn load_cached(
     diags: &mut Diagnostics,
     cache: Option<&TableCache>,
 ) -> (Register, RejectedKeys) {
+    let loaded = type_tables(
+        &|schema, found| read_table(data_dir, shown_dir, schema, found, cache),
+        diags,
+        true,
+    );
+    if let Some(cache) = cache {
+        cache.forget_missing();
+    }
+    loaded
+}
+
+/// Where typing gets a table's raw rows (and the problems found reading them).
+pub type Source<'s> = &'s (dyn Fn(&Schema, &mut Diagnostics) -> Arc<RawTable> + Sync);
+
+/// Types every table of the register but `events`, read from `source` (the register's events
+/// are left empty): what [`super::validate::validate_base`] checks.
+pub fn type_base(source: Source<'_>, diags: &mut Diagnostics) -> (Register, RejectedKeys) {
+    type_tables(source, diags, false)
+}
+
+/// Types the `events` table, read from `source`.
+pub fn type_events(source: Source<'_>, diags: &mut Diagnostics) -> Vec<Located<EventRow>> {
+    let mut events = Vec::new();
+    events_of(&source(&EVENTS, diags), diags, &mut events);
+    events
+}
+
+/// Types the tables read from `source`: all of them, or all but `events`.
+fn type_tables(
+    source: Source<'_>,
+    diags: &mut Diagnostics,
+    with_events: bool,
+) -> (Register, RejectedKeys) {
     let mut register = Register::default();
     let mut rejected = RejectedKeys::default();
     // The two small tables first (typing the others does not need them).
-    let regions_table = read_table(data_dir, shown_dir, &REGIONS, diags, cache);
-    let professions_table = read_table(data_dir, shown_dir, &PROFESSIONS, diags, cache);
+    let regions_table = source(&REGIONS, diags);
+    let professions_table = source(&PROFESSIONS, diags);
     let complete = each(&regions_table, &REGIONS, diags, &mut |f| {
         let bad =
             |code: &str| (!is_region_code(code)).then(|| Problem::BadRegionCode(code.to_owned()));
@@ -195,13 +232,12 @@ pub fn load_cached(
     } = &mut rejected;
     // Each typing reads its own table and frees its raw rows (unless a cache keeps them) once
     // typed, so that no more tables' raw rows are held at a time than there are cores.
-    let read = |schema: &Schema, found: &mut Diagnostics| {
-        read_table(data_dir, shown_dir, schema, found, cache)
-    };
+    let read = source;
     let mut found: [Diagnostics; 4] = Default::default();
     let [found_centers, found_certificates, found_scope, found_events] = &mut found;
     let type_centers = move || {
         let centers_table = read(&CENTERS, found_centers);
+        centers.reserve(centers_table.rows.len());
         let complete = each(&centers_table, &CENTERS, found_centers, &mut |f| {
             let bin_text = f.required("bin");
             let bin = bin_text.as_deref().and_then(|text| match Bin::parse(text) {
@@ -236,6 +272,7 @@ pub fn load_cached(
     };
     let type_certificates = move || {
         let certificates_table = read(&CERTIFICATES, found_certificates);
+        certificates.reserve(certificates_table.rows.len());
         let complete = each(
             &certificates_table,
             &CERTIFICATES,
@@ -270,6 +307,7 @@ pub fn load_cached(
     };
     let type_scope = move || {
         let scope_table = read(&SCOPE, found_scope);
+        scope.reserve(scope_table.rows.len());
         each(&scope_table, &SCOPE, found_scope, &mut |f| {
             let certificate = f.required("certificate");
             let profession = f.required("profession");
@@ -287,33 +325,9 @@ pub fn load_cached(
         })
     };
     let type_events = move || {
-        let events_table = read(&EVENTS, found_events);
-        each(&events_table, &EVENTS, found_events, &mut |f| {
-            let certificate = f.required("certificate");
-            let date = f.date("date", true);
-            let action = f
-                .required("action")
-                .and_then(|text| match Action::parse(&text) {
-                    Some(action) => Some(action),
-                    None => {
-                        f.error("action", Problem::BadAction(text));
-                        None
-                    }
-                });
-            let reason = f.text("reason");
-            let decision = f.optional("decision");
-            if let (Some(certificate), Some(date), Some(action), true) =
-                (certificate, date, action, f.usable())
-            {
-                events.push(f.located(EventRow {
-                    certificate,
-                    date,
-                    action,
-                    reason,
-                    decision,
-                }));
-            }
-        });
+        if with_events {
+            events_of(&read(&EVENTS, found_events), found_events, events);
+        }
     };
     let ((), ((), (scope_complete, ()))) = rayon::join(type_centers, || {
         rayon::join(type_certificates, || rayon::join(type_scope, type_events))
@@ -321,11 +335,39 @@ pub fn load_cached(
     for found in found {
         diags.extend(found);
     }
-    if let Some(cache) = cache {
-        cache.forget_missing();
-    }
     rejected.scope_certificates.whole_table = !scope_complete || rejected.professions.whole_table;
     (register, rejected)
+}
+
+/// Types the rows of the `events` table into `events`.
+fn events_of(table: &RawTable, diags: &mut Diagnostics, events: &mut Vec<Located<EventRow>>) {
+    events.reserve(table.rows.len());
+    each(table, &EVENTS, diags, &mut |f| {
+        let certificate = f.required("certificate");
+        let date = f.date("date", true);
+        let action = f
+            .required("action")
+            .and_then(|text| match Action::parse(&text) {
+                Some(action) => Some(action),
+                None => {
+                    f.error("action", Problem::BadAction(text));
+                    None
+                }
+            });
+        let reason = f.text("reason");
+        let decision = f.optional("decision");
+        if let (Some(certificate), Some(date), Some(action), true) =
+            (certificate, date, action, f.usable())
+        {
+            events.push(f.located(EventRow {
+                certificate,
+                date,
+                action,
+                reason,
+                decision,
+            }));
+        }
+    });
 }
 
 /// Hands each row of a table to `f`; says whether the table was read whole.

@@ -45,7 +45,9 @@ pub fn load_registry(
 }
 
 /// [`load_registry`], reading the files through `cache` (when given), which keeps the
-/// tables of files whose bytes did not change since the last read.
+/// tables of files whose bytes did not change since the last read, and the register checked
+/// without its events: when only `events` changed (a status change), only the events are
+/// typed and checked again.
 pub fn load_registry_cached(
     data_dir: &Path,
     shown_dir: &Path,
@@ -54,10 +56,27 @@ pub fn load_registry_cached(
 ) -> Result<Checked, InvalidRegister> {
     let timings = crate::timings::Timings::from_env();
     let mut diags = Diagnostics::default();
-    let (register, rejected) = load::load_cached(data_dir, shown_dir, &mut diags, cache);
-    timings.phase("load tables");
-    let registry = validate::validate(register, &rejected, validity_years, &mut diags);
-    timings.phase("validate");
+    let registry = match cache {
+        None => {
+            let (register, rejected) = load::load(data_dir, shown_dir, &mut diags);
+            timings.phase("load tables");
+            let registry = validate::validate(register, &rejected, validity_years, &mut diags);
+            timings.phase("validate");
+            registry
+        }
+        Some(cache) => {
+            let source = |schema: &table::Schema, found: &mut Diagnostics| {
+                table::read_table(data_dir, shown_dir, schema, found, Some(cache))
+            };
+            let mut base = checked_base(cache, &source, shown_dir, validity_years, &mut diags);
+            timings.phase("load and validate all but events");
+            let events = load::type_events(&source, &mut diags);
+            validate::validate_events(&mut base, events, &mut diags);
+            cache.forget_missing();
+            timings.phase("load and validate events");
+            base.registry
+        }
+    };
     if diags.has_errors() {
         return Err(InvalidRegister {
             diagnostics: diags.into_sorted(),
@@ -67,4 +86,58 @@ pub fn load_registry_cached(
         registry,
         warnings: diags.into_sorted(),
     })
+}
+
+/// The register checked without its events, from `source`: a copy of the one `cache` keeps
+/// when it was made from the same tables, or made (and then kept).
+fn checked_base(
+    cache: &table::TableCache,
+    source: load::Source<'_>,
+    shown_dir: &Path,
+    validity_years: u32,
+    diags: &mut Diagnostics,
+) -> validate::Base {
+    use rayon::prelude::*;
+    // The tables are read first (the cache holds their rows anyway), on every core.
+    let tables: Vec<(std::sync::Arc<table::RawTable>, Diagnostics)> = load::BASE_TABLES
+        .par_iter()
+        .map(|schema| {
+            let mut found = Diagnostics::default();
+            (source(schema, &mut found), found)
+        })
+        .collect();
+    // (Only tables read from files have a key: a missing table is read again every time.)
+    let key = tables
+        .iter()
+        .map(|(table, _)| table.source)
+        .collect::<Option<Vec<u64>>>()
+        .map(|sources| {
+            ahash::RandomState::with_seeds(1, 2, 3, 4).hash_one((
+                sources,
+                shown_dir,
+                validity_years,
+            ))
+        });
+    if let Some((base, found)) = key.and_then(|key| cache.base(key)) {
+        diags.extend(found);
+        return base;
+    }
+    let mut found = Diagnostics::default();
+    let read = |schema: &table::Schema, found: &mut Diagnostics| match load::BASE_TABLES
+        .iter()
+        .position(|s| s.table == schema.table)
+    {
+        Some(i) => {
+            found.extend(tables[i].1.clone());
+            tables[i].0.clone()
+        }
+        None => source(schema, found),
+    };
+    let (register, rejected) = load::type_base(&read, &mut found);
+    let base = validate::validate_base(register, &rejected, validity_years, &mut found);
+    if let Some(key) = key {
+        cache.keep_base(key, base.clone(), found.clone());
+    }
+    diags.extend(found);
+    base
 }

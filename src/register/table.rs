@@ -66,6 +66,9 @@ pub struct RawTable {
     /// required column missing): references into it are then not checked, since every one
     /// would fail for the same reason already reported.
     pub complete: bool,
+    /// A key of the file the rows were read from (its path, the hash and the length of its
+    /// bytes) when it was read through a [`TableCache`]: the same key, the same rows.
+    pub source: Option<u64>,
 }
 
 impl RawTable {
@@ -74,6 +77,7 @@ impl RawTable {
             rows: Vec::new(),
             absent_columns: vec![false; schema.columns.len()],
             complete: false,
+            source: None,
         }
     }
 }
@@ -84,6 +88,9 @@ impl RawTable {
 #[derive(Debug, Default)]
 pub struct TableCache {
     tables: std::sync::Mutex<HashMap<PathBuf, ReadFile>>,
+    /// The register checked without its events, with the problems found on the way, by the
+    /// key of the tables it was made from (see [`super::load_registry_cached`]).
+    base: std::sync::Mutex<Option<(u64, super::validate::Base, Diagnostics)>>,
 }
 
 /// A file as it was read: the hash and length of its bytes, what was read from them and the
@@ -116,7 +123,10 @@ impl TableCache {
             }
         }
         let mut found = Diagnostics::default();
-        let table = Arc::new(read(&mut found));
+        let mut table = read(&mut found);
+        table.source =
+            Some(ahash::RandomState::with_seeds(1, 2, 3, 4).hash_one((file, hash, bytes.len())));
+        let table = Arc::new(table);
         lock().insert(
             file.to_owned(),
             ReadFile {
@@ -134,6 +144,21 @@ impl TableCache {
     #[cfg(test)]
     pub(crate) fn len(&self) -> usize {
         self.tables.lock().map(|t| t.len()).unwrap_or_default()
+    }
+
+    /// A copy of the register checked without its events from the tables with key `key`, and
+    /// the problems found making it, if that is the one kept.
+    pub(crate) fn base(&self, key: u64) -> Option<(super::validate::Base, Diagnostics)> {
+        let kept = self.base.lock().unwrap_or_else(|e| e.into_inner());
+        match &*kept {
+            Some((k, base, found)) if *k == key => Some((base.clone(), found.clone())),
+            _ => None,
+        }
+    }
+
+    /// Keeps `base` (made from the tables with key `key`, finding `found`) for the next read.
+    pub(crate) fn keep_base(&self, key: u64, base: super::validate::Base, found: Diagnostics) {
+        *self.base.lock().unwrap_or_else(|e| e.into_inner()) = Some((key, base, found));
     }
 
     /// Forgets the tables of files that are gone (say a table moved from CSV to JSON).
@@ -383,6 +408,7 @@ fn read_csv(text: &str, file: Arc<Path>, schema: &Schema, diags: &mut Diagnostic
         rows,
         absent_columns,
         complete: unclosed.is_none() && !required_missing,
+        source: None,
     }
 }
 

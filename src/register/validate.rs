@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use super::dates::add_years;
 use super::diagnostic::{Diagnostics, Problem};
 use super::ident::{number_key, slug};
-use super::load::RejectedKeys;
-use super::model::{Action, CodedRow, Located, Register};
+use super::load::{Rejected, RejectedKeys};
+use super::model::{Action, CodedRow, EventRow, Located, Register};
 use super::registry::*;
 
 /// Stands for a reference that does not resolve; only ever in a registry built with errors.
@@ -16,11 +16,33 @@ const UNRESOLVED: usize = usize::MAX;
 /// Checks `register` and builds the registry. Problems go to `diags`; the registry is only
 /// meaningful when `diags` has no errors afterwards (it may then hold unresolved references).
 pub fn validate(
-    register: Register,
+    mut register: Register,
     rejected: &RejectedKeys,
     validity_years: u32,
     diags: &mut Diagnostics,
 ) -> Registry {
+    let events = std::mem::take(&mut register.events);
+    let mut base = validate_base(register, rejected, validity_years, diags);
+    validate_events(&mut base, events, diags);
+    base.registry
+}
+
+/// The register checked without its status events: the registry with no events yet, and the
+/// certificates whose rows were rejected (references to them are not reported again). A
+/// process that reads the register again and again keeps it while only `events` changes.
+#[derive(Debug, Clone)]
+pub struct Base {
+    pub registry: Registry,
+    rejected_certificates: Rejected,
+}
+
+/// Checks every table of `register` but its events (which it ignores): see [`validate`].
+pub fn validate_base(
+    register: Register,
+    rejected: &RejectedKeys,
+    validity_years: u32,
+    diags: &mut Diagnostics,
+) -> Base {
     let mut reg = Registry {
         validity_years,
         ..Registry::default()
@@ -240,7 +262,31 @@ pub fn validate(
         }
     }
 
-    for row in register.events {
+    for id in 0..reg.certificates.len() {
+        if let Some(center) = reg.centers.get_mut(reg.certificates[id].center) {
+            center.certificates.push(id);
+        }
+    }
+    let certificates = &reg.certificates;
+    for center in &mut reg.centers {
+        center
+            .certificates
+            .sort_by_key(|&id| certificates[id].issued_on);
+    }
+    Base {
+        registry: reg,
+        rejected_certificates,
+    }
+}
+
+/// Checks the status `events` against `base` and adds them to its certificates.
+pub fn validate_events(base: &mut Base, events: Vec<Located<EventRow>>, diags: &mut Diagnostics) {
+    let Base {
+        registry: reg,
+        rejected_certificates,
+    } = base;
+    let mut touched = Vec::new();
+    for row in events {
         let Some(certificate) = reg.certificate(&row.certificate) else {
             if !rejected_certificates.contains(&row.certificate) {
                 diags.error(
@@ -258,25 +304,15 @@ pub fn validate(
             decision: row.row.decision,
             position: row.position,
         });
+        touched.push(certificate);
     }
-    for id in 0..reg.certificates.len() {
+    touched.sort_unstable();
+    touched.dedup();
+    for id in touched {
         // Stable: events of the same date keep their file order.
         reg.certificates[id].events.sort_by_key(|e| e.date);
-        check_events(&reg, id, diags);
+        check_events(reg, id, diags);
     }
-
-    for id in 0..reg.certificates.len() {
-        if let Some(center) = reg.centers.get_mut(reg.certificates[id].center) {
-            center.certificates.push(id);
-        }
-    }
-    let certificates = &reg.certificates;
-    for center in &mut reg.centers {
-        center
-            .certificates
-            .sort_by_key(|&id| certificates[id].issued_on);
-    }
-    reg
 }
 
 /// A reference table indexed by code; a code seen again is reported and left out.

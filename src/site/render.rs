@@ -338,7 +338,7 @@ fn list_page(base: &str, n: usize) -> String {
 }
 
 /// A writer that feeds a hasher (to fingerprint a page's own context without a copy).
-struct HashWriter(std::hash::DefaultHasher);
+struct HashWriter(ahash::AHasher);
 
 impl std::io::Write for HashWriter {
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
@@ -352,7 +352,7 @@ impl std::io::Write for HashWriter {
 }
 
 fn hash_json(value: &impl Serialize) -> u64 {
-    let mut writer = HashWriter(std::hash::DefaultHasher::new());
+    let mut writer = HashWriter(fingerprint::hasher());
     // Serializing plain data into a hasher cannot fail.
     let _ = serde_json::to_writer(&mut writer, value);
     std::hash::Hasher::finish(&writer.0)

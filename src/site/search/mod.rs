@@ -412,7 +412,7 @@ pub fn build_index(
         .map(|(key, tokens)| {
             shards_memo.get(
                 || {
-                    let mut hasher = std::hash::DefaultHasher::new();
+                    let mut hasher = crate::site::fingerprint::hasher();
                     key.hash(&mut hasher);
                     for (token, ids) in &tokens {
                         token.hash(&mut hasher);
