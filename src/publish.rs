@@ -856,11 +856,7 @@ fn write_file(path: &Path, parts: &[&[u8]]) -> Result<(), PublishError> {
     if let [whole] = parts {
         file.write_all(whole).map_err(io(path))?;
     } else {
-        let mut writer = std::io::BufWriter::with_capacity(1 << 20, &mut file);
-        for part in parts {
-            writer.write_all(part).map_err(io(path))?;
-        }
-        writer.flush().map_err(io(path))?;
+        write_all_parts(&mut file, parts).map_err(io(path))?;
     }
     // The mode asked for is narrowed by the umask; a published file is for every reader.
     #[cfg(unix)]
@@ -870,6 +866,31 @@ fn write_file(path: &Path, parts: &[&[u8]]) -> Result<(), PublishError> {
         if mode & 0o644 != 0o644 {
             file.set_permissions(fs::Permissions::from_mode(0o644))
                 .map_err(io(path))?;
+        }
+    }
+    Ok(())
+}
+
+/// Writes `parts` one after the other, many in each system call (`register.json` is hundreds
+/// of thousands of records: copied into a buffer first, its third of a gigabyte would be
+/// copied twice).
+fn write_all_parts(file: &mut fs::File, parts: &[&[u8]]) -> std::io::Result<()> {
+    use std::io::IoSlice;
+    // Linux takes at most 1,024 slices a call.
+    for batch in parts.chunks(1024) {
+        let mut slices: Vec<IoSlice<'_>> = batch
+            .iter()
+            .filter(|part| !part.is_empty())
+            .map(|part| IoSlice::new(part))
+            .collect();
+        let mut rest = &mut slices[..];
+        while !rest.is_empty() {
+            match file.write_vectored(rest) {
+                Ok(0) => return Err(std::io::ErrorKind::WriteZero.into()),
+                Ok(written) => IoSlice::advance_slices(&mut rest, written),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
         }
     }
     Ok(())
@@ -1160,6 +1181,21 @@ mod tests {
         assert_eq!(
             fs::read(out.path().join("data/register.json")).unwrap(),
             b"{\"centers\":[1,3]}"
+        );
+        // More parts than one system call takes, empty ones among them (a whole batch too).
+        let records: Vec<String> = (0..5000).map(|i| format!("{{\"n\":{i}}}")).collect();
+        let mut parts: Vec<&[u8]> = vec![b"["];
+        for (i, record) in records.iter().enumerate() {
+            parts.push(if i > 0 { b"," } else { b"" });
+            parts.push(record.as_bytes());
+        }
+        parts.extend(std::iter::repeat_n(&b""[..], 2048));
+        parts.push(b"]");
+        let report = publish_parts(&parts);
+        assert_eq!(report.written, ["data/register.json"]);
+        assert_eq!(
+            fs::read(out.path().join("data/register.json")).unwrap(),
+            parts.concat()
         );
     }
 
