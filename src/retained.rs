@@ -2,7 +2,8 @@
 //! to the next, so that a small change of the register costs little:
 //!
 //! - the tables of `data/`, by the content of their files (a file whose bytes did not change is
-//!   not parsed again);
+//!   not parsed again), and the register checked without its status events (when only
+//!   `events` changed, only the events are typed and checked again);
 //! - the open-data records, by the fingerprint of what they show (`register.json` and the CSV
 //!   files are assembled again from records, and only changed ones are serialized again);
 //! - the search index's folded words of each center and its token shards, by what they were
