@@ -97,16 +97,22 @@ fn statuses_of_the_fixture_on_a_date() {
     );
 }
 
-/// Every fixture under `tests/fixtures/errors/` gives exactly the lines of its `expected.txt`
-/// (errors and warnings, sorted by file and line). A fixture whose expected lines are all
-/// warnings must load.
-#[test]
-fn each_class_of_error_is_reported_exactly() {
+/// The names of the fixtures under `tests/fixtures/errors/`, sorted.
+fn error_fixtures() -> Vec<String> {
     let mut names: Vec<String> = fs::read_dir(fixture("errors"))
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())
         .collect();
     names.sort();
+    names
+}
+
+/// Every fixture under `tests/fixtures/errors/` gives exactly the lines of its `expected.txt`
+/// (errors and warnings, sorted by file and line). A fixture whose expected lines are all
+/// warnings must load.
+#[test]
+fn each_class_of_error_is_reported_exactly() {
+    let names = error_fixtures();
     assert!(names.len() >= 20, "{names:?}");
     let mut failures = Vec::new();
     for name in &names {
@@ -156,27 +162,6 @@ fn many_errors_at_once_are_all_reported() {
     assert!(errors >= 30, "{errors} errors");
 }
 
-/// What a read of `root` reports, through `cache` when given (as a watcher reads).
-fn diagnostics_through(
-    root: &std::path::Path,
-    cache: &tizilim::register::table::TableCache,
-) -> Vec<String> {
-    match tizilim::read_site_cached(root, Some(cache)) {
-        Ok(site) => site
-            .checked
-            .warnings
-            .iter()
-            .map(ToString::to_string)
-            .collect(),
-        Err(tizilim::Error::Register(invalid)) => invalid
-            .diagnostics
-            .iter()
-            .map(ToString::to_string)
-            .collect(),
-        Err(e) => vec![e.to_string()],
-    }
-}
-
 /// A watcher reads the register through a cache, which keeps the register checked without
 /// its events while only `events` changes. Whatever the fixture, each read reports exactly
 /// what a fresh read reports, and reads the same register: at once, again with nothing
@@ -184,11 +169,7 @@ fn diagnostics_through(
 /// another table changed.
 #[test]
 fn a_read_through_the_cache_reports_and_reads_what_a_fresh_read_does() {
-    let mut names: Vec<String> = fs::read_dir(fixture("errors"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .collect();
-    names.sort();
+    let names = error_fixtures();
     let registers = |root: &std::path::Path, cache: &tizilim::register::table::TableCache| {
         let fresh = tizilim::read_site(root).ok().map(|s| s.checked.registry);
         let cached = tizilim::read_site_cached(root, Some(cache))
@@ -255,7 +236,7 @@ fn a_read_through_the_cache_reports_and_reads_what_a_fresh_read_does() {
         for (what, change) in &steps {
             change();
             assert_eq!(
-                diagnostics_through(root, &cache),
+                common::diagnostics_of(tizilim::read_site_cached(root, Some(&cache))),
                 diagnostics(root),
                 "{name}: {what}"
             );

@@ -63,7 +63,12 @@ pub fn error_site(name: &str) -> tempfile::TempDir {
 
 /// The diagnostics of reading the site root, one line each, as `check` prints them.
 pub fn diagnostics(root: &Path) -> Vec<String> {
-    match tizilim::read_site(root) {
+    diagnostics_of(tizilim::read_site(root))
+}
+
+/// The lines a read of a site root reports (warnings when it loads, every problem when not).
+pub fn diagnostics_of(read: Result<tizilim::Site, tizilim::Error>) -> Vec<String> {
+    match read {
         Ok(site) => site
             .checked
             .warnings
