@@ -3,10 +3,10 @@
 //! Folders are watched, not files, so that every way an editor saves is seen (in place,
 //! truncate and write, write a temporary file and rename it over, delete and re-create, a whole
 //! folder replaced). A file closed after writing, or renamed into place, is whole: the rebuild
-//! starts a moment later ([`WatchOptions::whole_debounce`], so that a tool saving several files
-//! at once is seen as one change). Any other change is debounced, and a file still being
-//! written is waited for (its size must settle). Statuses also change with the date alone, so the site is rebuilt at
-//! each midnight in Asia/Almaty (every status boundary is one). A failed rebuild publishes
+//! starts a moment later ([`WatchOptions::whole_debounce`], so that a tool saving several
+//! files at once is seen as one change). Any other change is debounced, and a file still being
+//! written is waited for (its size must settle). Statuses also change with the date alone, so
+//! the site is rebuilt at each midnight in Asia/Almaty (every status boundary is one). A failed rebuild publishes
 //! nothing and the watcher goes on. Between builds the watcher keeps what makes the next one
 //! cheap (see [`crate::retained`]).
 
@@ -69,14 +69,17 @@ pub fn is_scratch_file(path: &Path) -> bool {
         || name == ".DS_Store"
 }
 
-/// Whether the `position`-th path of an event of `kind` is a whole file after it: one closed
-/// after writing, or renamed into place (the new name of a rename). Any other event (created,
-/// written to, removed, renamed away) may be part of a save still going on.
-pub fn is_whole_after(kind: &EventKind, position: usize) -> bool {
+/// Whether the `position`-th path of an event of `kind` is a whole file after it, when it was
+/// (`was_whole`) or was not before: one closed after writing, or renamed into place (the new
+/// name of a rename), and still whole after a change of its metadata alone (an editor setting
+/// its mode or times after saving). Any other event (created, written to, removed, renamed
+/// away) may be part of a save still going on.
+pub fn is_whole_after(kind: &EventKind, position: usize, was_whole: bool) -> bool {
     match kind {
         EventKind::Access(AccessKind::Close(AccessMode::Write)) => true,
         EventKind::Modify(ModifyKind::Name(RenameMode::To)) => true,
         EventKind::Modify(ModifyKind::Name(RenameMode::Both)) => position == 1,
+        EventKind::Modify(ModifyKind::Metadata(_)) => was_whole,
         _ => false,
     }
 }
@@ -230,7 +233,9 @@ pub fn watch(
                     .enumerate()
                     .map(|(i, p)| {
                         let p = absolute_under(&p, &root, &options.root);
-                        (p, is_whole_after(&event.kind, i))
+                        let was_whole = pending.get(&p).copied().unwrap_or(false);
+                        let whole = is_whole_after(&event.kind, i, was_whole);
+                        (p, whole)
                     })
                     .filter(|(p, _)| is_relevant(p, &root, &output))
                     // A file closed after writing is a change only if it was written to.
@@ -400,54 +405,64 @@ mod tests {
 
     #[test]
     fn which_events_leave_a_whole_file() {
-        use notify::event::{CreateKind, DataChange, RemoveKind};
+        use notify::event::{CreateKind, DataChange, MetadataKind, RemoveKind};
+        let close_write = EventKind::Access(AccessKind::Close(AccessMode::Write));
+        let metadata = EventKind::Modify(ModifyKind::Metadata(MetadataKind::Any));
+        let both = EventKind::Modify(ModifyKind::Name(RenameMode::Both));
+        // (event, path's position, whole before, whole after)
         let cases = [
-            (
-                EventKind::Access(AccessKind::Close(AccessMode::Write)),
-                0,
-                true,
-            ),
+            (close_write, 0, false, true),
             (
                 EventKind::Access(AccessKind::Close(AccessMode::Read)),
                 0,
+                false,
                 false,
             ),
             (
                 EventKind::Access(AccessKind::Open(AccessMode::Any)),
                 0,
                 false,
+                false,
             ),
-            (EventKind::Create(CreateKind::File), 0, false),
+            (EventKind::Create(CreateKind::File), 0, false, false),
             (
                 EventKind::Modify(ModifyKind::Data(DataChange::Any)),
                 0,
                 false,
+                false,
             ),
-            (EventKind::Modify(ModifyKind::Name(RenameMode::To)), 0, true),
+            (
+                EventKind::Modify(ModifyKind::Data(DataChange::Any)),
+                0,
+                true,
+                false,
+            ),
+            (
+                EventKind::Modify(ModifyKind::Name(RenameMode::To)),
+                0,
+                false,
+                true,
+            ),
             (
                 EventKind::Modify(ModifyKind::Name(RenameMode::From)),
                 0,
+                true,
                 false,
             ),
             // A rename with both names: the old one is gone, the new one is in place.
-            (
-                EventKind::Modify(ModifyKind::Name(RenameMode::Both)),
-                0,
-                false,
-            ),
-            (
-                EventKind::Modify(ModifyKind::Name(RenameMode::Both)),
-                1,
-                true,
-            ),
-            (EventKind::Remove(RemoveKind::File), 0, false),
-            (EventKind::Any, 0, false),
+            (both, 0, false, false),
+            (both, 1, false, true),
+            // Mode or times set after saving: as whole as before.
+            (metadata, 0, true, true),
+            (metadata, 0, false, false),
+            (EventKind::Remove(RemoveKind::File), 0, true, false),
+            (EventKind::Any, 0, false, false),
         ];
-        for (kind, position, expected) in cases {
+        for (kind, position, before, expected) in cases {
             assert_eq!(
-                is_whole_after(&kind, position),
+                is_whole_after(&kind, position, before),
                 expected,
-                "{kind:?} path {position}"
+                "{kind:?} path {position}, whole before: {before}"
             );
         }
     }
