@@ -232,11 +232,10 @@ fn type_tables(
     } = &mut rejected;
     // Each typing reads its own table and frees its raw rows (unless a cache keeps them) once
     // typed, so that no more tables' raw rows are held at a time than there are cores.
-    let read = source;
     let mut found: [Diagnostics; 4] = Default::default();
     let [found_centers, found_certificates, found_scope, found_events] = &mut found;
     let type_centers = move || {
-        let centers_table = read(&CENTERS, found_centers);
+        let centers_table = source(&CENTERS, found_centers);
         centers.reserve(centers_table.rows.len());
         let complete = each(&centers_table, &CENTERS, found_centers, &mut |f| {
             let bin_text = f.required("bin");
@@ -271,7 +270,7 @@ fn type_tables(
         rejected_centers.whole_table = !complete;
     };
     let type_certificates = move || {
-        let certificates_table = read(&CERTIFICATES, found_certificates);
+        let certificates_table = source(&CERTIFICATES, found_certificates);
         certificates.reserve(certificates_table.rows.len());
         let complete = each(
             &certificates_table,
@@ -306,7 +305,7 @@ fn type_tables(
         rejected_certificates.whole_table = !complete;
     };
     let type_scope = move || {
-        let scope_table = read(&SCOPE, found_scope);
+        let scope_table = source(&SCOPE, found_scope);
         scope.reserve(scope_table.rows.len());
         each(&scope_table, &SCOPE, found_scope, &mut |f| {
             let certificate = f.required("certificate");
@@ -326,7 +325,7 @@ fn type_tables(
     };
     let type_events = move || {
         if with_events {
-            events_of(&read(&EVENTS, found_events), found_events, events);
+            events_of(&source(&EVENTS, found_events), found_events, events);
         }
     };
     let ((), ((), (scope_complete, ()))) = rayon::join(type_centers, || {

@@ -279,7 +279,8 @@ pub fn validate_base(
     }
 }
 
-/// Checks the status `events` against `base` and adds them to its certificates.
+/// Checks the status `events` against `base` (which has none yet) and adds them to its
+/// certificates.
 pub fn validate_events(base: &mut Base, events: Vec<Located<EventRow>>, diags: &mut Diagnostics) {
     let Base {
         registry: reg,

@@ -492,7 +492,7 @@ pub fn render_site(inputs: &Inputs<'_>, sink: &dyn Sink) -> Result<(), RenderErr
     // now and then): the search index, the pages of every language, and the open data with
     // the per-record JSON. Only the search pages wait for the index, and the sitemap for
     // every page.
-    let (meta, (choices, neutral)) = rayon::join(
+    let (meta, (choices, open_data)) = rayon::join(
         || -> Result<BTreeMap<Lang, String>, RenderError> {
             let timings = Timings::from_env();
             let index = super::search::build_index(
@@ -526,7 +526,7 @@ pub fn render_site(inputs: &Inputs<'_>, sink: &dyn Sink) -> Result<(), RenderErr
         },
     );
     let meta = meta?;
-    neutral?;
+    open_data?;
     for (lang, choices) in choices? {
         renderer.search_page(lang, &choices, meta.get(&lang).map_or("", String::as_str))?;
     }
