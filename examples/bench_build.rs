@@ -1,8 +1,8 @@
 //! The site build benchmark (not a test). For each N, a synthetic site root is built by the
 //! `tizilim` binary (release) and one table is printed:
 //! - full default mode (three languages), output on tmpfs and on disk: full build time and
-//!   peak memory (`/usr/bin/time -v`; the median of `--runs` builds, default 3), files and bytes written, search index time (from the
-//!   build's own `TIZILIM_TIMINGS`), a second build with nothing changed (time, files
+//!   peak memory (`/usr/bin/time -v`; the median of `--runs` builds, default 3), files and
+//!   bytes written, search index time (from the build's own `TIZILIM_TIMINGS`), a second build with nothing changed (time, files
 //!   written), and the watcher's latency: from a one-line status change appended to
 //!   `events.csv` to the watcher's log line saying the rebuild is published, for the first
 //!   change after the watcher started and for the next one (tmpfs only);
@@ -100,12 +100,14 @@ fn timed(command: &mut Command) -> Run {
     }
 }
 
-fn tizilim(binary: &Path, root: &Path, out: &Path) -> Run {
+/// `tizilim build` of `root` into `out`, with the `extra` arguments.
+fn tizilim(binary: &Path, root: &Path, out: &Path, extra: &[&str]) -> Run {
     timed(
         Command::new(binary)
             // As of today, as the watcher builds: its first build then changes nothing.
             .args(["build", "--root"])
             .arg(root)
+            .args(extra)
             .arg("--output-dir")
             .arg(out)
             .env("TIZILIM_TIMINGS", "1"),
@@ -359,11 +361,12 @@ fn main() {
             outputs.push(("disk", std::env::temp_dir()));
         }
         for (label, parent) in outputs {
-            let (full, out) =
-                median_run(args.runs, &parent, |out| tizilim(&binary, site.path(), out));
+            let (full, out) = median_run(args.runs, &parent, |out| {
+                tizilim(&binary, site.path(), out, &[])
+            });
             let out = out.path();
             let (files, bytes) = files_and_bytes(out);
-            let again = tizilim(&binary, site.path(), out);
+            let again = tizilim(&binary, site.path(), out, &[]);
             let watch = if label == "tmpfs" {
                 let (first, next) = watcher_latency(&binary, site.path(), out);
                 format!("{:.2} / {:.2}", first.as_secs_f64(), next.as_secs_f64())
@@ -413,18 +416,12 @@ fn main() {
     for &n in args.centers.iter().filter(|&&n| n <= args.compare_up_to) {
         let site = site_root(repository, n, "languages = []");
         let (tz, out) = median_run(args.runs, &args.tmpfs, |out| {
-            timed(
-                Command::new(&binary)
-                    .args(["build", "--comparable", "--root"])
-                    .arg(site.path())
-                    .arg("--output-dir")
-                    .arg(out),
-            )
+            tizilim(&binary, site.path(), out, &["--comparable"])
         });
         let (tz_files, _) = files_and_bytes(out.path());
         // The whole site in one language, for comparison: every page tizilim publishes.
         let (whole, _) = median_run(args.runs, &args.tmpfs, |out| {
-            tizilim(&binary, site.path(), out)
+            tizilim(&binary, site.path(), out, &[])
         });
         let hugo_root = hugo_site(n);
         let (hugo, hugo_out) = median_run(args.runs, &args.tmpfs, |out| {

@@ -853,11 +853,7 @@ fn write_file(path: &Path, parts: &[&[u8]]) -> Result<(), PublishError> {
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o644);
     let mut file = options.open(path).map_err(io(path))?;
-    if let [whole] = parts {
-        file.write_all(whole).map_err(io(path))?;
-    } else {
-        write_all_parts(&mut file, parts).map_err(io(path))?;
-    }
+    write_all_parts(&mut file, parts).map_err(io(path))?;
     // The mode asked for is narrowed by the umask; a published file is for every reader.
     #[cfg(unix)]
     if umask_may_narrow_0644() {

@@ -103,7 +103,8 @@ impl<V> Drop for MemoUse<'_, V> {
     }
 }
 
-/// A hash of `value`, for the keys of a [`Memo`].
+/// A hash of `value`, for the keys of what is kept between builds (a [`Memo`]'s values, the
+/// tables and the checked register of [`TableCache`]).
 pub(crate) fn key_of(value: impl std::hash::Hash) -> u64 {
     use std::hash::Hasher;
     let mut hasher = crate::site::fingerprint::hasher();

@@ -111,13 +111,7 @@ fn checked_base(
         .iter()
         .map(|(table, _)| table.source)
         .collect::<Option<Vec<u64>>>()
-        .map(|sources| {
-            ahash::RandomState::with_seeds(1, 2, 3, 4).hash_one((
-                sources,
-                shown_dir,
-                validity_years,
-            ))
-        });
+        .map(|sources| crate::retained::key_of((sources, shown_dir, validity_years)));
     if let Some((base, found)) = key.and_then(|key| cache.base(key)) {
         diags.extend(found);
         return base;

@@ -112,9 +112,9 @@ impl TableCache {
         diags: &mut Diagnostics,
         read: impl FnOnce(&mut Diagnostics) -> RawTable,
     ) -> Arc<RawTable> {
-        // (A fast hash with fixed seeds: the tables are tens of megabytes at 100,000 centers,
-        // hashed on every build; the length is compared too.)
-        let hash = ahash::RandomState::with_seeds(1, 2, 3, 4).hash_one(bytes);
+        // (A fast hash: the tables are tens of megabytes at 100,000 centers, hashed on every
+        // build; the length is compared too.)
+        let hash = crate::retained::key_of(bytes);
         let lock = || self.tables.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(read) = lock().get(file) {
             if read.hash == hash && read.len == bytes.len() {
@@ -124,8 +124,7 @@ impl TableCache {
         }
         let mut found = Diagnostics::default();
         let mut table = read(&mut found);
-        table.source =
-            Some(ahash::RandomState::with_seeds(1, 2, 3, 4).hash_one((file, hash, bytes.len())));
+        table.source = Some(crate::retained::key_of((file, hash, bytes.len())));
         let table = Arc::new(table);
         lock().insert(
             file.to_owned(),
