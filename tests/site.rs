@@ -711,6 +711,26 @@ fn incremental_builds_match_fresh_builds(
             }),
         ),
         (
+            "a re-issue by another center",
+            Box::new(|| {
+                edit(
+                    "data/certificates.csv",
+                    "ЦПК-002/2024,190540001230,",
+                    "ЦПК-002/2024,211140004567,",
+                )
+            }),
+        ),
+        (
+            "the successor's issue date (its predecessor, at another center, is re-issued then)",
+            Box::new(|| {
+                edit(
+                    "data/certificates.csv",
+                    "ЦПК-002/2024,211140004567,16.09.2024",
+                    "ЦПК-002/2024,211140004567,2026-10-20",
+                )
+            }),
+        ),
+        (
             "a string of the theme",
             Box::new(|| {
                 edit(

@@ -8,8 +8,9 @@
 //!   URL, the as-of date and the page's language;
 //! - the **record** key of what the page shows. A center's pages (and those of its
 //!   certificates) show the center, every certificate of it with scope and events, the
-//!   region and professions they name, and the certificates a re-issue links them to: the
-//!   center's *family* key covers all of that.
+//!   region and professions they name, and the certificates a re-issue links them to (with
+//!   the successor's issue date, from which its predecessor is re-issued, even when another
+//!   center holds it): the center's *family* key covers all of that.
 //!
 //! Keys are 64-bit hashes of the fields that are published (never of positions in the
 //! files, so inserting a row above a record does not change it).
@@ -159,6 +160,7 @@ fn family_key(registry: &Registry, id: usize) -> u64 {
                     let holder = &registry.centers[other.center];
                     key.str(&other.number)
                         .str(&other.slug)
+                        .date(other.issued_on)
                         .str(holder.bin.as_str())
                         .text(&holder.name);
                 }
