@@ -402,6 +402,8 @@ struct Renderer<'a> {
     warm_up: bool,
     /// The A–Z orders of the last build (see [`crate::retained`]).
     orders: MemoUse<'a, Arc<Vec<usize>>>,
+    /// Each center's list entry in each language, of the last build.
+    items: MemoUse<'a, Arc<CenterItem>>,
 }
 
 /// Renders the whole site into `sink`.
@@ -454,6 +456,7 @@ pub fn render_site(inputs: &Inputs<'_>, sink: &dyn Sink) -> Result<(), RenderErr
         transitions: Vec::new(),
         warm_up: false,
         orders: MemoUse::new(inputs.retained.map(|r| &r.orders)),
+        items: MemoUse::new(inputs.retained.map(|r| &r.items)),
         total: (inputs.registry.centers.len()
             + if inputs.comparable {
                 0
@@ -750,10 +753,18 @@ impl Renderer<'_> {
             .push(permalink);
     }
 
-    fn sorted_centers(&self, views: &Views<'_>) -> Vec<CenterItem> {
-        let items: Vec<CenterItem> = (0..self.inputs.registry.centers.len())
+    fn sorted_centers(&self, views: &Views<'_>) -> Vec<Arc<CenterItem>> {
+        // An entry shows its center's family as of the build date in the language (all in
+        // the site key), and holds the center's id.
+        let site_key = self.site_key(views.lang);
+        let items: Vec<Arc<CenterItem>> = (0..self.inputs.registry.centers.len())
             .into_par_iter()
-            .map(|id| views.center_item(id))
+            .map(|id| {
+                self.items.get(
+                    || key_of((site_key, id, self.families[id])),
+                    || Arc::new(views.center_item(id)),
+                )
+            })
             .collect();
         let entries: Vec<(&str, &str)> = items
             .iter()
@@ -761,7 +772,7 @@ impl Renderer<'_> {
             .collect();
         let order = a_to_z(&entries, &self.orders);
         drop(entries);
-        let mut slots: Vec<Option<CenterItem>> = items.into_iter().map(Some).collect();
+        let mut slots: Vec<Option<Arc<CenterItem>>> = items.into_iter().map(Some).collect();
         order
             .iter()
             .filter_map(|&i| slots.get_mut(i).and_then(Option::take))
@@ -909,7 +920,8 @@ impl Renderer<'_> {
             as_of: inputs.as_of,
         };
         let site_key = self.site_key(lang);
-        let all_centers = self.sorted_centers(&views);
+        let sorted_centers = self.sorted_centers(&views);
+        let all_centers: Vec<&CenterItem> = sorted_centers.iter().map(|c| &**c).collect();
         // The newest changes, for the home page and the feed (the history makes its own).
         let change_views: Vec<_> = self
             .transitions
@@ -1056,8 +1068,11 @@ impl Renderer<'_> {
         self.emit("professions.html", Some(lang), "professions/", own)?;
         for status in Status::ALL {
             let path = format!("status/{status}/");
-            let centers: Vec<&CenterItem> =
-                all_centers.iter().filter(|c| c.status == status).collect();
+            let centers: Vec<&CenterItem> = all_centers
+                .iter()
+                .filter(|c| c.status == status)
+                .copied()
+                .collect();
             let mut own = Context::new();
             own.insert("list", &json!({ "kind": "status", "code": status, "title": self.string(lang, &format!("status_{}", status.as_str().replace('-', "_"))) }));
             self.paginated("list.html", lang, &path, "centers", &centers, &own, |c| {
@@ -1123,11 +1138,11 @@ impl Renderer<'_> {
     /// The filters of the lists and of search: the centers of each region and those whose
     /// certificates cover each profession (valid ones first), both A–Z, and a link with a
     /// count for each region and profession (sorted by name).
-    fn filters<'i>(&self, lang: Lang, all_centers: &'i [CenterItem]) -> Filters<'i> {
+    fn filters<'i>(&self, lang: Lang, all_centers: &[&'i CenterItem]) -> Filters<'i> {
         let inputs = self.inputs;
         let registry = inputs.registry;
         let mut in_region: Vec<Vec<&CenterItem>> = vec![Vec::new(); registry.regions.len()];
-        for item in all_centers {
+        for &item in all_centers {
             in_region[registry.centers[item.id].region].push(item);
         }
         let mut regions: Vec<Value> = registry
@@ -1158,7 +1173,7 @@ impl Renderer<'_> {
                 at.sort_unstable();
                 at.dedup();
                 let mut centers: Vec<&CenterItem> =
-                    at.into_iter().map(|i| &all_centers[i]).collect();
+                    at.into_iter().map(|i| all_centers[i]).collect();
                 centers.sort_by_key(|c| c.status != Status::Valid);
                 centers
             })
