@@ -404,7 +404,7 @@ fn check(root: &std::path::Path) -> ExitCode {
     // whole site in memory (nothing is written).
     if root.join("config.toml").is_file() {
         let started = Instant::now();
-        match tizilim::site::check(root, &tizilim::site::BuildOptions::default()) {
+        match tizilim::site::check(root, &site, &tizilim::site::BuildOptions::default()) {
             Ok(checked) => println!(
                 "site OK: theme `{}`, {} pages, {} files ({:.0?})",
                 site.config.theme,

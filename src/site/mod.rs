@@ -116,6 +116,19 @@ pub fn render_into(
     let retained = options.retained.as_deref();
     let site = crate::read_site_cached(root, retained.map(|r| &r.tables))?;
     timings.phase("load and validate");
+    let as_of = render_read_site(root, &site, options, sink)?;
+    Ok((site, as_of))
+}
+
+/// Renders `site`, read from the site root `root`, into `sink` (its theme and content pages
+/// are read from `root`): [`render_into`] after the register is read. Returns the as-of date
+/// it was rendered for.
+pub fn render_read_site(
+    root: &Path,
+    site: &crate::Site,
+    options: &BuildOptions,
+    sink: &dyn Sink,
+) -> Result<NaiveDate, BuildError> {
     let theme = theme::load_theme(root, &site.config.theme)?;
     let pages =
         content::load_content(root, site.config.default_language).map_err(BuildError::Content)?;
@@ -133,11 +146,11 @@ pub fn render_into(
         as_of,
         progress: options.progress.clone(),
         sitemap_limit: options.sitemap_limit.unwrap_or(render::SITEMAP_LIMIT),
-        retained,
+        retained: options.retained.as_deref(),
         comparable: options.comparable,
     };
     render::render_site(&inputs, sink)?;
-    Ok((site, as_of))
+    Ok(as_of)
 }
 
 /// Loads, validates and renders the site root `root` into memory (nothing is written).
@@ -159,17 +172,20 @@ pub fn render(root: &Path, options: &BuildOptions) -> Result<Rendered, BuildErro
 /// What checking a site found: it renders, and how big it is.
 #[derive(Debug)]
 pub struct Checked {
-    pub site: crate::Site,
     pub files: usize,
     pub html_pages: usize,
 }
 
-/// Renders the whole site and forgets it, to check its templates and content.
-pub fn check(root: &Path, options: &BuildOptions) -> Result<Checked, BuildError> {
+/// Renders the whole of `site` (read from the site root `root`) and forgets it, to check its
+/// theme, templates and content.
+pub fn check(
+    root: &Path,
+    site: &crate::Site,
+    options: &BuildOptions,
+) -> Result<Checked, BuildError> {
     let tally = Tally::default();
-    let (site, _) = render_into(root, options, &tally)?;
+    render_read_site(root, site, options, &tally)?;
     Ok(Checked {
-        site,
         files: tally.files(),
         html_pages: tally.html_pages(),
     })
