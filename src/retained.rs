@@ -12,6 +12,8 @@
 //!   names takes a third of a second a language), and each center's entry in the lists of
 //!   each language, by what it shows (making 100,000 entries again took a tenth of a second
 //!   a language);
+//! - the keys of the sitemap's parts, by the set of URLs it lists (sorting 700,000 URLs takes a
+//!   tenth of a second, and a status change seldom adds or removes a page);
 //! - the manifest of the last publication into the output folder (not read again from disk
 //!   while the file is the one this process wrote).
 //!
@@ -124,6 +126,8 @@ pub struct Retained {
     /// Each center as an entry of the lists, by its id, its family and the language's site
     /// key.
     pub items: Memo<std::sync::Arc<crate::site::views::CenterItem>>,
+    /// The keys of the sitemap's parts, by the set of its URLs.
+    pub sitemaps: Memo<std::sync::Arc<Vec<u64>>>,
     pub published: PublishedCache,
     /// Whether a build has used this yet.
     used: std::sync::atomic::AtomicBool,

@@ -711,6 +711,15 @@ fn incremental_builds_match_fresh_builds(
             }),
         ),
         (
+            "a new center (a page more in every language and in the sitemap)",
+            Box::new(|| {
+                let path = root.path().join("data/centers.csv");
+                let mut centers = fs::read_to_string(&path).unwrap();
+                centers.push_str("100840734991;Жаңа орталық;Новый центр;;astana;;;;;;;\r\n");
+                fs::write(&path, centers).unwrap();
+            }),
+        ),
+        (
             "a re-issue by another center",
             Box::new(|| {
                 edit(
