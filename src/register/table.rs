@@ -150,7 +150,7 @@ impl TableCache {
     pub(crate) fn base(&self, key: u64) -> Option<(super::validate::Base, Diagnostics)> {
         let kept = self.base.lock().unwrap_or_else(|e| e.into_inner());
         match &*kept {
-            Some((k, base, found)) if *k == key => Some((base.clone(), found.clone())),
+            Some((k, base, found)) if *k == key => Some((base.copied(), found.clone())),
             _ => None,
         }
     }

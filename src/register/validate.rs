@@ -36,6 +36,16 @@ pub struct Base {
     rejected_certificates: Rejected,
 }
 
+impl Base {
+    /// A copy, made on every core (see [`Registry::copied`]).
+    pub(crate) fn copied(&self) -> Base {
+        Base {
+            registry: self.registry.copied(),
+            rejected_certificates: self.rejected_certificates.clone(),
+        }
+    }
+}
+
 /// Checks every table of `register` but its events (which it ignores): see [`validate`].
 pub fn validate_base(
     register: Register,
