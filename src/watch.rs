@@ -6,9 +6,9 @@
 //! starts a moment later ([`WatchOptions::whole_debounce`], so that a tool saving several
 //! files at once is seen as one change). Any other change is debounced, and a file still being
 //! written is waited for (its size must settle). Statuses also change with the date alone, so
-//! the site is rebuilt at each midnight in Asia/Almaty (every status boundary is one). A failed rebuild publishes
-//! nothing and the watcher goes on. Between builds the watcher keeps what makes the next one
-//! cheap (see [`crate::retained`]).
+//! the site is rebuilt at each midnight in Asia/Almaty (every status boundary is one). A
+//! failed rebuild publishes nothing and the watcher goes on. Between builds the watcher keeps
+//! what makes the next one cheap (see [`crate::retained`]).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -407,48 +407,23 @@ mod tests {
     fn which_events_leave_a_whole_file() {
         use notify::event::{CreateKind, DataChange, MetadataKind, RemoveKind};
         let close_write = EventKind::Access(AccessKind::Close(AccessMode::Write));
+        let close_read = EventKind::Access(AccessKind::Close(AccessMode::Read));
+        let open = EventKind::Access(AccessKind::Open(AccessMode::Any));
+        let data = EventKind::Modify(ModifyKind::Data(DataChange::Any));
+        let renamed_to = EventKind::Modify(ModifyKind::Name(RenameMode::To));
+        let renamed_from = EventKind::Modify(ModifyKind::Name(RenameMode::From));
         let metadata = EventKind::Modify(ModifyKind::Metadata(MetadataKind::Any));
         let both = EventKind::Modify(ModifyKind::Name(RenameMode::Both));
         // (event, path's position, whole before, whole after)
         let cases = [
             (close_write, 0, false, true),
-            (
-                EventKind::Access(AccessKind::Close(AccessMode::Read)),
-                0,
-                false,
-                false,
-            ),
-            (
-                EventKind::Access(AccessKind::Open(AccessMode::Any)),
-                0,
-                false,
-                false,
-            ),
+            (close_read, 0, false, false),
+            (open, 0, false, false),
             (EventKind::Create(CreateKind::File), 0, false, false),
-            (
-                EventKind::Modify(ModifyKind::Data(DataChange::Any)),
-                0,
-                false,
-                false,
-            ),
-            (
-                EventKind::Modify(ModifyKind::Data(DataChange::Any)),
-                0,
-                true,
-                false,
-            ),
-            (
-                EventKind::Modify(ModifyKind::Name(RenameMode::To)),
-                0,
-                false,
-                true,
-            ),
-            (
-                EventKind::Modify(ModifyKind::Name(RenameMode::From)),
-                0,
-                true,
-                false,
-            ),
+            (data, 0, false, false),
+            (data, 0, true, false),
+            (renamed_to, 0, false, true),
+            (renamed_from, 0, true, false),
             // A rename with both names: the old one is gone, the new one is in place.
             (both, 0, false, false),
             (both, 1, false, true),

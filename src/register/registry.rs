@@ -142,34 +142,18 @@ impl Registry {
     /// in the watcher (see [`super::validate::Base`]). Every field is named, so that a new
     /// one cannot be left out.
     pub(crate) fn copied(&self) -> Registry {
-        let (
-            (centers, certificates),
-            ((center_by_bin, certificate_by_number), (certificate_by_slug, certificates_by_key)),
-        ) = rayon::join(
-            || {
-                use rayon::prelude::*;
-                rayon::join(
-                    || self.centers.par_iter().cloned().collect(),
-                    || self.certificates.par_iter().cloned().collect(),
-                )
-            },
-            || {
-                rayon::join(
-                    || {
-                        rayon::join(
-                            || self.center_by_bin.clone(),
-                            || self.certificate_by_number.clone(),
-                        )
-                    },
-                    || {
-                        rayon::join(
-                            || self.certificate_by_slug.clone(),
-                            || self.certificates_by_key.clone(),
-                        )
-                    },
-                )
-            },
-        );
+        use rayon::prelude::*;
+        let (mut centers, mut certificates) = (Vec::new(), Vec::new());
+        let (mut center_by_bin, mut certificate_by_number) = Default::default();
+        let (mut certificate_by_slug, mut certificates_by_key) = Default::default();
+        rayon::scope(|s| {
+            s.spawn(|_| centers = self.centers.par_iter().cloned().collect());
+            s.spawn(|_| certificates = self.certificates.par_iter().cloned().collect());
+            s.spawn(|_| center_by_bin = self.center_by_bin.clone());
+            s.spawn(|_| certificate_by_number = self.certificate_by_number.clone());
+            s.spawn(|_| certificate_by_slug = self.certificate_by_slug.clone());
+            s.spawn(|_| certificates_by_key = self.certificates_by_key.clone());
+        });
         Registry {
             regions: self.regions.clone(),
             professions: self.professions.clone(),

@@ -30,7 +30,7 @@ pub fn validate(
 /// The register checked without its status events: the registry with no events yet, and the
 /// certificates whose rows were rejected (references to them are not reported again). A
 /// process that reads the register again and again keeps it while only `events` changes.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Base {
     pub registry: Registry,
     rejected_certificates: Rejected,
