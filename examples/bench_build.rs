@@ -2,10 +2,11 @@
 //! `tizilim` binary (release) and one table is printed:
 //! - full default mode (three languages), output on tmpfs and on disk: full build time and
 //!   peak memory (`/usr/bin/time -v`; the median of `--runs` builds, default 3), files and
-//!   bytes written, search index time (from the build's own `TIZILIM_TIMINGS`), a second build with nothing changed (time, files
-//!   written), and the watcher's latency: from a one-line status change appended to
-//!   `events.csv` to the watcher's log line saying the rebuild is published, for the first
-//!   change after the watcher started and for the next one (tmpfs only);
+//!   bytes written, search index time (from the build's own `TIZILIM_TIMINGS`), a second
+//!   build with nothing changed (time, files written), and the watcher's latency: from a
+//!   one-line status change appended to `events.csv` to the watcher's log line saying the
+//!   rebuild is published, for the first change after the watcher started and for the next
+//!   one (tmpfs only);
 //! - comparable mode, when `hugo` and Pagefind are installed (`apt-get install hugo`,
 //!   `bench/pagefind.sh`): the same N centers as one page each in one language, built by
 //!   Hugo and indexed by Pagefind, beside `tizilim build --comparable` (one language, the

@@ -4,8 +4,8 @@
 //!
 //! A page's fingerprint combines:
 //! - the **site** key: everything every page may show or be shaped by — the program (its
-//!   version and its executable file), the settings, the theme (templates, strings, static files), the content pages, the base
-//!   URL, the as-of date and the page's language;
+//!   version and its executable file), the settings, the theme (templates, strings, static
+//!   files), the content pages, the base URL, the as-of date and the page's language;
 //! - the **record** key of what the page shows. A center's pages (and those of its
 //!   certificates) show the center, every certificate of it with scope and events, the
 //!   region and professions they name, and the certificates a re-issue links them to (with
