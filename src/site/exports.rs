@@ -379,28 +379,52 @@ pub fn register_json(
 
 /// JSON for a `<script>` element: `<`, `>` and `&` (and the JavaScript line separators) as
 /// `\u` escapes, so that no value can close the element or open a comment.
-pub fn json_for_script(value: &Value) -> String {
-    let text = value.to_string();
-    let mut out = String::with_capacity(text.len() + 16);
-    // Every character replaced is ASCII or starts with the byte 0xE2 (U+2028 and U+2029 are
-    // E2 80 A8 and E2 80 A9), so the text between them is copied a run at a time.
-    let bytes = text.as_bytes();
-    let mut from = 0;
-    for (at, &byte) in bytes.iter().enumerate() {
-        let escape = match (byte, bytes.get(at + 1..at + 3)) {
-            (b'<', _) => "\\u003c",
-            (b'>', _) => "\\u003e",
-            (b'&', _) => "\\u0026",
-            (0xE2, Some([0x80, 0xA8])) => "\\u2028",
-            (0xE2, Some([0x80, 0xA9])) => "\\u2029",
-            _ => continue,
-        };
-        out.push_str(&text[from..at]);
-        out.push_str(escape);
-        from = at + if byte == 0xE2 { 3 } else { 1 };
+///
+/// The escaping is serde_json's formatter for string text: outside strings JSON has no such
+/// characters, so the text is written once, escaped as it is written (a page's JSON-LD and
+/// timeline were written as plain JSON and then scanned and copied again).
+pub fn json_for_script(value: &impl Serialize) -> String {
+    let mut out = Vec::with_capacity(512);
+    let mut serializer = serde_json::Serializer::with_formatter(&mut out, ScriptSafe);
+    // A `Value` or a view (string keys, no non-finite numbers) always serializes.
+    if value.serialize(&mut serializer).is_err() {
+        return "null".to_owned();
     }
-    out.push_str(&text[from..]);
-    out
+    // Only `str` fragments and ASCII escapes were written.
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+/// serde_json's compact formatter, with string text made safe for a `<script>` element.
+struct ScriptSafe;
+
+impl serde_json::ser::Formatter for ScriptSafe {
+    fn write_string_fragment<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
+        // Every character replaced is ASCII or starts with the byte 0xE2 (U+2028 and U+2029
+        // are E2 80 A8 and E2 80 A9), so the text between them is written a run at a time.
+        let bytes = fragment.as_bytes();
+        let mut from = 0;
+        for (at, &byte) in bytes.iter().enumerate() {
+            let escape: &[u8] = match byte {
+                b'<' => b"\\u003c",
+                b'>' => b"\\u003e",
+                b'&' => b"\\u0026",
+                0xE2 => match bytes.get(at + 1..at + 3) {
+                    Some([0x80, 0xA8]) => b"\\u2028",
+                    Some([0x80, 0xA9]) => b"\\u2029",
+                    _ => continue,
+                },
+                _ => continue,
+            };
+            writer.write_all(&bytes[from..at])?;
+            writer.write_all(escape)?;
+            from = at + if byte == 0xE2 { 3 } else { 1 };
+        }
+        writer.write_all(&bytes[from..])
+    }
 }
 
 #[cfg(test)]
@@ -438,5 +462,17 @@ mod tests {
         assert_eq!(text, r#"{"name":"Қ\u0026ң\u2028ә\u2029€ – Oqu ortalyǵy"}"#);
         let back: Value = serde_json::from_str(&text).unwrap();
         assert_eq!(back["name"], name);
+    }
+
+    #[test]
+    fn script_json_escapes_keys_and_keeps_json_escapes() {
+        let value = json!({ "</script>": "line\nbreak \"quoted\" \\ back" });
+        let text = json_for_script(&value);
+        assert_eq!(
+            text,
+            r#"{"\u003c/script\u003e":"line\nbreak \"quoted\" \\ back"}"#
+        );
+        let back: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, value);
     }
 }
