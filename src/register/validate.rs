@@ -61,6 +61,8 @@ pub fn validate_base(
     (reg.professions, reg.profession_by_code) =
         index_references(register.professions, "profession code", diags);
     check_profession_slugs(&reg.professions, diags);
+    reg.center_by_bin.reserve(register.centers.len());
+    reg.centers.reserve(register.centers.len());
     for located in register.centers {
         let (position, row) = (located.position, located.row);
         if let Some(&first) = reg.center_by_bin.get(row.bin.as_str()) {
@@ -95,8 +97,22 @@ pub fn validate_base(
     }
 
     let mut rejected_certificates = rejected.certificates.clone();
-    let mut replaces_numbers = Vec::new();
-    for located in register.certificates {
+    let mut replaces_numbers = Vec::with_capacity(register.certificates.len());
+    // Each number's slug and look-up key, on every core (the checks below go in file order).
+    let names: Vec<(String, String)> = {
+        use rayon::prelude::*;
+        register
+            .certificates
+            .par_iter()
+            .map(|l| (slug(&l.row.number), number_key(&l.row.number)))
+            .collect()
+    };
+    let count = register.certificates.len();
+    reg.certificates.reserve(count);
+    reg.certificate_by_number.reserve(count);
+    reg.certificate_by_slug.reserve(count);
+    reg.certificates_by_key.reserve(count);
+    for (located, (certificate_slug, key)) in register.certificates.into_iter().zip(names) {
         let (position, row) = (located.position, located.row);
         if let Some(&first) = reg.certificate_by_number.get(&row.number) {
             let first_line = reg.certificates[first].position.line;
@@ -107,7 +123,6 @@ pub fn validate_base(
             );
             continue;
         }
-        let certificate_slug = slug(&row.number);
         if certificate_slug.is_empty() {
             diags.error(
                 &position,
@@ -157,10 +172,7 @@ pub fn validate_base(
         let id = reg.certificates.len();
         reg.certificate_by_number.insert(row.number.clone(), id);
         reg.certificate_by_slug.insert(certificate_slug.clone(), id);
-        reg.certificates_by_key
-            .entry(number_key(&row.number))
-            .or_default()
-            .push(id);
+        reg.certificates_by_key.entry(key).or_default().push(id);
         replaces_numbers.push(row.replaces);
         reg.certificates.push(Certificate {
             number: row.number,

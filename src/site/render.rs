@@ -119,6 +119,16 @@ fn static_url(
     Some(format!("{}?h={hash}", urls.link(lang, path)))
 }
 
+/// The filter `dmy`: a date (`YYYY-MM-DD`, what a date serializes to) as `DD.MM.YYYY`. It is
+/// read by `parse`, without a format string to interpret on each of the dates of every page.
+fn dmy_filter(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
+    let text = value.as_str().ok_or("dmy takes a date")?;
+    let date = text
+        .parse::<NaiveDate>()
+        .map_err(|_| format!("dmy: `{text}` is not a date"))?;
+    Ok(Value::String(dmy(date)))
+}
+
 /// The Tera instance with the theme's templates, functions and filters.
 pub fn tera(theme: &Theme, urls: &Urls) -> Result<Tera, RenderError> {
     let mut tera = Tera::default();
@@ -187,15 +197,7 @@ pub fn tera(theme: &Theme, urls: &Urls) -> Result<Tera, RenderError> {
         },
     );
 
-    tera.register_filter(
-        "dmy",
-        |value: &Value, _: &HashMap<String, Value>| -> tera::Result<Value> {
-            let text = value.as_str().ok_or("dmy takes a date")?;
-            let date = NaiveDate::parse_from_str(text, "%Y-%m-%d")
-                .map_err(|_| format!("dmy: `{text}` is not a date"))?;
-            Ok(Value::String(dmy(date)))
-        },
-    );
+    tera.register_filter("dmy", dmy_filter);
     Ok(tera)
 }
 
@@ -1468,6 +1470,18 @@ mod tests {
         assert_eq!(escape_html("&"), "&amp;");
         assert_eq!(escape_html("ғұһі"), "ғұһі");
         assert_eq!(escape_html(""), "");
+    }
+
+    #[test]
+    fn dmy_writes_a_date_day_first_and_refuses_what_is_not_one() {
+        let none = HashMap::new();
+        let dmy = |text: &str| dmy_filter(&Value::String(text.to_owned()), &none).ok();
+        assert_eq!(dmy("2026-01-05"), Some(json!("05.01.2026")));
+        assert_eq!(dmy("2024-02-29"), Some(json!("29.02.2024")));
+        assert_eq!(dmy("2025-02-29"), None);
+        assert_eq!(dmy("05.01.2026"), None);
+        assert_eq!(dmy(""), None);
+        assert!(dmy_filter(&json!(20260105), &none).is_err());
     }
 
     fn shown(current: usize, total: usize) -> String {

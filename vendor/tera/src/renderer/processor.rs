@@ -958,6 +958,19 @@ impl<'a> Processor<'a> {
             Node::Comment(_, _) => (),
             // tizilim: text is written as it is, not through the formatting machinery.
             Node::Text(ref s) | Node::Raw(_, ref s, _) => write.write_all(s.as_bytes())?,
+            // tizilim: a bare macro call renders straight into the output, not into a string
+            // that is checked for UTF-8, wrapped in a value and copied (what the general case
+            // below does, and what it gives: a macro's output is not escaped).
+            Node::VariableBlock(_, ref expr)
+                if expr.filters.is_empty() && !expr.negated =>
+            {
+                match expr.val {
+                    ExprVal::MacroCall(ref macro_call) => {
+                        self.eval_macro_call(macro_call, write)?
+                    }
+                    _ => self.eval_expression(expr)?.render(write)?,
+                }
+            }
             Node::VariableBlock(_, ref expr) => self.eval_expression(expr)?.render(write)?,
             Node::Set(_, ref set) => self.eval_set(set)?,
             Node::FilterSection(_, FilterSection { ref filter, ref body }, _) => {
