@@ -11,7 +11,8 @@
 //!   `bench/pagefind.sh`): the same N centers as one page each in one language, built by
 //!   Hugo and indexed by Pagefind, beside `tizilim build --comparable` (one language, the
 //!   same pages: home, the A–Z list, a page per center, search); the median of `--runs` runs
-//!   of each, and the ratios. `site s` is tizilim's whole one-language site (certificate
+//!   of each (the four builds take turns, one round after another), and the ratios.
+//!   `site s` is tizilim's whole one-language site (certificate
 //!   pages with QR codes, every list, history, feeds, open data, per-record JSON), and
 //!   `×site` Hugo + Pagefind's time over that.
 //!
@@ -134,6 +135,34 @@ fn median_run(
     timed.sort_by(|a, b| a.seconds.total_cmp(&b.seconds));
     let middle = timed.len() / 2;
     (timed.swap_remove(middle), last.expect("at least one run"))
+}
+
+/// Runs `round` `runs` times, each time with three fresh output folders under `parent` (the
+/// last round's are removed first), and gives the median run of each of the four runs a round
+/// makes, with the last round's folders.
+fn interleaved_medians(
+    runs: usize,
+    parent: &Path,
+    mut round: impl FnMut([&Path; 3]) -> [Run; 4],
+) -> ([Run; 4], [tempfile::TempDir; 3]) {
+    let mut timed: [Vec<Run>; 4] = Default::default();
+    let mut last = None;
+    for _ in 0..runs.max(1) {
+        drop(last.take());
+        let outs: [tempfile::TempDir; 3] =
+            std::array::from_fn(|_| tempfile::tempdir_in(parent).expect("an output folder"));
+        let made = round([outs[0].path(), outs[1].path(), outs[2].path()]);
+        for (runs, run) in timed.iter_mut().zip(made) {
+            runs.push(run);
+        }
+        last = Some(outs);
+    }
+    let medians = timed.map(|mut runs| {
+        runs.sort_by(|a, b| a.seconds.total_cmp(&b.seconds));
+        let middle = runs.len() / 2;
+        runs.swap_remove(middle)
+    });
+    (medians, last.expect("at least one round"))
 }
 
 fn written(summary: &str) -> String {
@@ -416,34 +445,35 @@ fn main() {
     );
     for &n in args.centers.iter().filter(|&&n| n <= args.compare_up_to) {
         let site = site_root(repository, n, "languages = []");
-        let (tz, out) = median_run(args.runs, &args.tmpfs, |out| {
-            tizilim(&binary, site.path(), out, &["--comparable"])
-        });
-        let (tz_files, _) = files_and_bytes(out.path());
-        // The whole site in one language, for comparison: every page tizilim publishes.
-        let (whole, _) = median_run(args.runs, &args.tmpfs, |out| {
-            tizilim(&binary, site.path(), out, &[])
-        });
         let hugo_root = hugo_site(n);
-        let (hugo, hugo_out) = median_run(args.runs, &args.tmpfs, |out| {
-            timed(
+        // The four builds take turns, a round at a time, so that every tool meets the same
+        // moments of this machine (its speed drifts by a tenth over minutes: five runs of one
+        // tool, then five of the next, compared different moments as much as different tools).
+        let (medians, outs) = interleaved_medians(args.runs, &args.tmpfs, |outs| {
+            let [tz_out, whole_out, hugo_out] = outs;
+            let tz = tizilim(&binary, site.path(), tz_out, &["--comparable"]);
+            // The whole site in one language, for comparison: every page tizilim publishes.
+            let whole = tizilim(&binary, site.path(), whole_out, &[]);
+            let hugo = timed(
                 Command::new("hugo")
                     .arg("--quiet")
                     .arg("--source")
                     .arg(hugo_root.path())
                     .arg("--destination")
-                    .arg(out),
-            )
-        });
-        // Pagefind indexes the same Hugo output each time (it writes only under pagefind/).
-        let (pf, _) = median_run(args.runs, &args.tmpfs, |_| {
-            timed(
+                    .arg(hugo_out),
+            );
+            // Pagefind indexes this round's Hugo output (it writes only under pagefind/).
+            let pf = timed(
                 Command::new(&pagefind)
                     .arg("--site")
-                    .arg(hugo_out.path())
+                    .arg(hugo_out)
                     .arg("--quiet"),
-            )
+            );
+            [tz, whole, hugo, pf]
         });
+        let [tz, whole, hugo, pf] = medians;
+        let [out, _, hugo_out] = &outs;
+        let (tz_files, _) = files_and_bytes(out.path());
         let (files, _) = files_and_bytes(hugo_out.path());
         println!(
             "{:>8} | {:>8.2} {:>8.0} {:>8} {:>9.2} | {:>8.2} {:>8.0} {:>8.2} {:>8.0} {:>8} | {:>7.1} {:>7.1} {:>7.1}",
