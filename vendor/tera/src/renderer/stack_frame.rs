@@ -8,7 +8,45 @@ use crate::renderer::for_loop::ForLoop;
 use crate::template::Template;
 
 pub type Val<'a> = Cow<'a, Value>;
-pub type FrameContext<'a> = HashMap<&'a str, Val<'a>>;
+
+/// tizilim: the variables of a frame (a macro's arguments, a loop's `set`s), a few as a rule,
+/// in a list searched in order: every look-up in a loop or a macro tried the frame first, and
+/// hashing the name with SipHash for a `HashMap` of two or three entries cost more than
+/// comparing it with each.
+#[derive(Debug, Default)]
+pub struct FrameContext<'a> {
+    entries: Vec<(&'a str, Val<'a>)>,
+}
+
+impl<'a> FrameContext<'a> {
+    pub fn new() -> Self {
+        FrameContext { entries: Vec::new() }
+    }
+
+    pub fn with_capacity(capacity: usize) -> Self {
+        FrameContext { entries: Vec::with_capacity(capacity) }
+    }
+
+    /// Sets `key` (in place, if it is there already).
+    pub fn insert(&mut self, key: &'a str, value: Val<'a>) {
+        match self.entries.iter_mut().find(|(k, _)| *k == key) {
+            Some(entry) => entry.1 = value,
+            None => self.entries.push((key, value)),
+        }
+    }
+
+    pub fn get(&self, key: &str) -> Option<&Val<'a>> {
+        self.entries.iter().find(|(k, _)| *k == key).map(|(_, v)| v)
+    }
+
+    pub fn clear(&mut self) {
+        self.entries.clear();
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&'a str, &Val<'a>)> + '_ {
+        self.entries.iter().map(|(k, v)| (*k, v))
+    }
+}
 
 /// Gets a value within a value by pointer, keeping lifetime
 #[inline]
@@ -191,8 +229,8 @@ impl<'a> StackFrame<'a> {
     pub fn context_owned(&self) -> HashMap<String, Value> {
         let mut context = HashMap::new();
 
-        for (key, val) in &self.context {
-            context.insert((*key).to_string(), val.clone().into_owned());
+        for (key, val) in self.context.iter() {
+            context.insert(key.to_string(), val.clone().into_owned());
         }
 
         context
