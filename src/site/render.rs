@@ -1041,33 +1041,39 @@ impl Renderer<'_> {
         self.timings.phase("certificates and QR codes");
         // Lists by region, by profession and by status.
         let filters = self.filters(lang, &all_centers);
-        for (region, centers) in registry.regions.iter().zip(&filters.in_region) {
-            let path = format!("regions/{}/", region.code);
-            let mut own = Context::new();
-            own.insert(
-                "list",
-                &json!({ "kind": "region", "code": region.code, "title": region.name.get(lang) }),
-            );
-            self.paginated("list.html", lang, &path, "centers", centers, &own, |c| {
-                self.families[c.id]
+        // The lists side by side, each also on every core: 320 lists one after another, many
+        // of a few pages, left a core idle at the end of each.
+        registry
+            .regions
+            .par_iter()
+            .zip(&filters.in_region)
+            .try_for_each(|(region, centers)| {
+                let path = format!("regions/{}/", region.code);
+                let mut own = Context::new();
+                own.insert(
+                    "list",
+                    &json!({ "kind": "region", "code": region.code, "title": region.name.get(lang) }),
+                );
+                self.paginated("list.html", lang, &path, "centers", centers, &own, |c| {
+                    self.families[c.id]
+                })
             })?;
-        }
         let mut own = Context::new();
         own.insert("regions", &filters.choices.regions);
         self.emit("regions.html", Some(lang), "regions/", own)?;
-        for (pid, (profession, centers)) in registry
+        registry
             .professions
-            .iter()
+            .par_iter()
             .zip(&filters.covering)
             .enumerate()
-        {
-            let path = profession_page(registry, pid);
-            let mut own = Context::new();
-            own.insert("list", &json!({ "kind": "profession", "code": profession.code, "title": profession.name.get(lang) }));
-            self.paginated("list.html", lang, &path, "centers", centers, &own, |c| {
-                self.families[c.id]
+            .try_for_each(|(pid, (profession, centers))| {
+                let path = profession_page(registry, pid);
+                let mut own = Context::new();
+                own.insert("list", &json!({ "kind": "profession", "code": profession.code, "title": profession.name.get(lang) }));
+                self.paginated("list.html", lang, &path, "centers", centers, &own, |c| {
+                    self.families[c.id]
+                })
             })?;
-        }
         let mut own = Context::new();
         own.insert("professions", &filters.choices.professions);
         self.emit("professions.html", Some(lang), "professions/", own)?;
@@ -1173,7 +1179,7 @@ impl Renderer<'_> {
             }
         }
         let covering: Vec<Vec<&CenterItem>> = at
-            .into_iter()
+            .into_par_iter()
             .map(|mut at| {
                 at.sort_unstable();
                 at.dedup();
