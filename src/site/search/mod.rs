@@ -70,6 +70,9 @@ pub struct SearchCache {
     files: Memo<Arc<[u8]>>,
     /// Every file packed, by its JSON text.
     packed: Memo<Arc<[u8]>>,
+    /// Every file's content hash (its name), by its JSON text: the hash is FNV-1a, stable
+    /// but a byte at a time, and the index is tens of megabytes at 100,000 centers.
+    names: Memo<Arc<str>>,
     /// The A–Z order of the centers, by their names and BINs.
     order: Memo<Arc<Vec<usize>>>,
 }
@@ -92,11 +95,16 @@ pub struct SearchIndex {
     pub meta: BTreeMap<Lang, String>,
 }
 
-struct Files {
+struct Files<'m> {
     files: Vec<(String, Vec<u8>)>,
+    /// Each file's key in the memos (the hash of its JSON text), when one was made: the names'
+    /// memo makes it and the packed files' memo uses it again (hashing tens of megabytes
+    /// twice cost what the names' memo saved).
+    keys: Vec<Option<u64>>,
+    names: MemoUse<'m, Arc<str>>,
 }
 
-impl Files {
+impl Files<'_> {
     /// Adds `search/PREFIX.HASH.json`; returns the hash.
     fn add(&mut self, prefix: &str, value: &Value) -> String {
         self.add_bytes(prefix, value.to_string().into_bytes())
@@ -104,9 +112,17 @@ impl Files {
 
     /// Adds `search/PREFIX.HASH.json` of JSON text `bytes`; returns the hash.
     fn add_bytes(&mut self, prefix: &str, bytes: Vec<u8>) -> String {
-        let hash = content_hash(&bytes)[..8].to_owned();
+        let mut key = None;
+        let hash = self
+            .names
+            .get(
+                || *key.insert(key_of(&bytes[..])),
+                || content_hash(&bytes)[..8].into(),
+            )
+            .to_string();
         self.files
             .push((format!("search/{prefix}.{hash}.json"), bytes));
+        self.keys.push(key);
         hash
     }
 }
@@ -284,7 +300,11 @@ pub fn build_index(
         matrix
     };
 
-    let mut files = Files { files: Vec::new() };
+    let mut files = Files {
+        files: Vec::new(),
+        keys: Vec::new(),
+        names: MemoUse::new(cache.map(|c| &c.names)),
+    };
     timings.phase("search: order and statuses");
 
     // Display records.
@@ -623,11 +643,15 @@ pub fn build_index(
         );
     }
     timings.phase("search: meta");
-    let mut files = files.files;
+    let (mut files, keys) = (files.files, files.keys);
     let packed: Vec<(String, Vec<u8>)> = files
         .par_iter()
-        .map(|(path, json)| {
-            let packed = packed_memo.get(|| key_of(json), || gzip(json).into());
+        .zip(keys)
+        .map(|((path, json), key)| {
+            let packed = packed_memo.get(
+                || key.unwrap_or_else(|| key_of(&json[..])),
+                || gzip(json).into(),
+            );
             (format!("{path}.gz"), packed.to_vec())
         })
         .collect();
@@ -697,15 +721,48 @@ mod tests {
 
     use super::*;
 
-    /// Every index file comes as JSON and packed, and the packed one unpacks to the JSON.
-    #[test]
-    fn each_packed_file_unpacks_to_its_json_twin() {
+    /// The sample register, a build date and the URLs of a site.
+    fn sample() -> (Registry, NaiveDate, Urls) {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
         let registry = crate::register::load_registry(&root.join("data"), Path::new("data"), 3)
             .unwrap()
             .registry;
         let as_of = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
-        let urls = Urls::new("https://example.kz/", Lang::Kk);
+        (registry, as_of, Urls::new("https://example.kz/", Lang::Kk))
+    }
+
+    /// Each file is named by the content hash of its JSON, whether the name was computed or
+    /// kept from an earlier build.
+    #[test]
+    fn names_are_content_hashes_with_or_without_a_cache() {
+        let (registry, as_of, urls) = sample();
+        let plain = build_index(&registry, as_of, &Lang::ALL, &urls, None);
+        let cache = SearchCache::default();
+        let first = build_index(&registry, as_of, &Lang::ALL, &urls, Some(&cache));
+        let kept = cache.names.len();
+        let second = build_index(&registry, as_of, &Lang::ALL, &urls, Some(&cache));
+        assert_eq!(plain.files, first.files);
+        assert_eq!(first.files, second.files);
+        assert_eq!(plain.meta, second.meta);
+        let json: Vec<_> = plain
+            .files
+            .iter()
+            .filter(|(p, _)| p.ends_with(".json"))
+            .collect();
+        assert!(json.len() > 10);
+        // Every name was kept (files with the same JSON share one).
+        assert!(kept > 10 && kept <= json.len(), "{kept}");
+        assert_eq!(cache.names.len(), kept);
+        for (path, bytes) in json {
+            let name = path.rsplit('.').nth(1).unwrap();
+            assert_eq!(name, &content_hash(bytes)[..8], "{path}");
+        }
+    }
+
+    /// Every index file comes as JSON and packed, and the packed one unpacks to the JSON.
+    #[test]
+    fn each_packed_file_unpacks_to_its_json_twin() {
+        let (registry, as_of, urls) = sample();
         let index = build_index(&registry, as_of, &Lang::ALL, &urls, None);
         let files: BTreeMap<&str, &[u8]> = index
             .files
