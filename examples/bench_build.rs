@@ -124,34 +124,25 @@ fn median_run(
     parent: &Path,
     mut run: impl FnMut(&Path) -> Run,
 ) -> (Run, tempfile::TempDir) {
-    let mut timed = Vec::new();
-    let mut last = None;
-    for _ in 0..runs.max(1) {
-        drop(last.take());
-        let out = tempfile::tempdir_in(parent).expect("an output folder");
-        timed.push(run(out.path()));
-        last = Some(out);
-    }
-    timed.sort_by(|a, b| a.seconds.total_cmp(&b.seconds));
-    let middle = timed.len() / 2;
-    (timed.swap_remove(middle), last.expect("at least one run"))
+    let ([median], [out]) = interleaved_medians(runs, parent, |[out]| [run(out)]);
+    (median, out)
 }
 
-/// Runs `round` `runs` times, each time with three fresh output folders under `parent` (the
-/// last round's are removed first), and gives the median run of each of the four runs a round
+/// Runs `round` `runs` times, each time with `OUTS` fresh output folders under `parent` (the
+/// last round's are removed first), and gives the median of each of the `RUNS` runs a round
 /// makes, with the last round's folders.
-fn interleaved_medians(
+fn interleaved_medians<const OUTS: usize, const RUNS: usize>(
     runs: usize,
     parent: &Path,
-    mut round: impl FnMut([&Path; 3]) -> [Run; 4],
-) -> ([Run; 4], [tempfile::TempDir; 3]) {
-    let mut timed: [Vec<Run>; 4] = Default::default();
+    mut round: impl FnMut([&Path; OUTS]) -> [Run; RUNS],
+) -> ([Run; RUNS], [tempfile::TempDir; OUTS]) {
+    let mut timed: [Vec<Run>; RUNS] = std::array::from_fn(|_| Vec::new());
     let mut last = None;
     for _ in 0..runs.max(1) {
         drop(last.take());
-        let outs: [tempfile::TempDir; 3] =
+        let outs: [tempfile::TempDir; OUTS] =
             std::array::from_fn(|_| tempfile::tempdir_in(parent).expect("an output folder"));
-        let made = round([outs[0].path(), outs[1].path(), outs[2].path()]);
+        let made = round(std::array::from_fn(|i| outs[i].path()));
         for (runs, run) in timed.iter_mut().zip(made) {
             runs.push(run);
         }

@@ -1041,55 +1041,51 @@ impl Renderer<'_> {
         self.timings.phase("certificates and QR codes");
         // Lists by region, by profession and by status.
         let filters = self.filters(lang, &all_centers);
-        // The lists side by side, each also on every core: 320 lists one after another, many
-        // of a few pages, left a core idle at the end of each.
-        registry
-            .regions
-            .par_iter()
-            .zip(&filters.in_region)
-            .try_for_each(|(region, centers)| {
-                let path = format!("regions/{}/", region.code);
-                let mut own = Context::new();
-                own.insert(
-                    "list",
-                    &json!({ "kind": "region", "code": region.code, "title": region.name.get(lang) }),
-                );
-                self.paginated("list.html", lang, &path, "centers", centers, &own, |c| {
-                    self.families[c.id]
-                })
-            })?;
+        // Every list (each region, profession and status) side by side, each also on every
+        // core: hundreds of lists one after another, many of a few pages, left a core idle at
+        // the end of each.
+        let by_status: Vec<Vec<&CenterItem>> = Status::ALL
+            .iter()
+            .map(|&status| {
+                all_centers
+                    .iter()
+                    .filter(|c| c.status == status)
+                    .copied()
+                    .collect()
+            })
+            .collect();
+        let regions = registry.regions.iter().zip(&filters.in_region).map(|(region, centers)| {
+            let list = json!({ "kind": "region", "code": region.code, "title": region.name.get(lang) });
+            (format!("regions/{}/", region.code), list, centers)
+        });
+        let professions = registry.professions.iter().zip(&filters.covering).enumerate().map(
+            |(pid, (profession, centers))| {
+                let list = json!({ "kind": "profession", "code": profession.code, "title": profession.name.get(lang) });
+                (profession_page(registry, pid), list, centers)
+            },
+        );
+        let statuses = Status::ALL.iter().zip(&by_status).map(|(status, centers)| {
+            let title = self.string(
+                lang,
+                &format!("status_{}", status.as_str().replace('-', "_")),
+            );
+            let list = json!({ "kind": "status", "code": status, "title": title });
+            (format!("status/{status}/"), list, centers)
+        });
+        let lists: Vec<_> = regions.chain(professions).chain(statuses).collect();
+        lists.par_iter().try_for_each(|(path, list, centers)| {
+            let mut own = Context::new();
+            own.insert("list", list);
+            self.paginated("list.html", lang, path, "centers", centers, &own, |c| {
+                self.families[c.id]
+            })
+        })?;
         let mut own = Context::new();
         own.insert("regions", &filters.choices.regions);
         self.emit("regions.html", Some(lang), "regions/", own)?;
-        registry
-            .professions
-            .par_iter()
-            .zip(&filters.covering)
-            .enumerate()
-            .try_for_each(|(pid, (profession, centers))| {
-                let path = profession_page(registry, pid);
-                let mut own = Context::new();
-                own.insert("list", &json!({ "kind": "profession", "code": profession.code, "title": profession.name.get(lang) }));
-                self.paginated("list.html", lang, &path, "centers", centers, &own, |c| {
-                    self.families[c.id]
-                })
-            })?;
         let mut own = Context::new();
         own.insert("professions", &filters.choices.professions);
         self.emit("professions.html", Some(lang), "professions/", own)?;
-        for status in Status::ALL {
-            let path = format!("status/{status}/");
-            let centers: Vec<&CenterItem> = all_centers
-                .iter()
-                .filter(|c| c.status == status)
-                .copied()
-                .collect();
-            let mut own = Context::new();
-            own.insert("list", &json!({ "kind": "status", "code": status, "title": self.string(lang, &format!("status_{}", status.as_str().replace('-', "_"))) }));
-            self.paginated("list.html", lang, &path, "centers", &centers, &own, |c| {
-                self.families[c.id]
-            })?;
-        }
 
         self.timings.phase("region/profession/status");
         // Every change, newest first, and its feed.
