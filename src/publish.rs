@@ -21,6 +21,10 @@ use std::sync::Mutex;
 
 use rayon::prelude::*;
 
+mod groups;
+
+use groups::{Groups, Moves};
+
 /// Published files: path → fingerprint (a million entries at 100,000 centers, hence a fast
 /// hasher).
 type Manifest = indexmap::IndexMap<String, Option<u64>, ahash::RandomState>;
@@ -67,6 +71,20 @@ pub trait Sink: Sync {
     /// Whether the whole site was published from inputs with this key (then every file is
     /// kept and nothing needs rendering). The key is remembered for the next build.
     fn keep_all(&self, _site_key: u64) -> bool {
+        false
+    }
+    /// Whether this sink keeps groups of files for the next build (then the renderer names
+    /// each group's files with [`Sink::group`]).
+    fn groups(&self) -> bool {
+        false
+    }
+    /// Names the files of the group `key` (each given or kept in this build): the next build
+    /// may keep them all with [`Sink::keep_group`].
+    fn group(&self, _key: u64, _files: Vec<String>) {}
+    /// Whether the last build named the group `key` and published each of its files as
+    /// named then (the renderer then renders none of them). A sink that says yes counts them
+    /// all as part of the new site.
+    fn keep_group(&self, _key: u64) -> bool {
         false
     }
 }
@@ -248,6 +266,7 @@ struct Published {
     /// The journal beside the manifest, if there was one.
     journal: Option<FileStamp>,
     files: Manifest,
+    groups: Groups,
 }
 
 /// What identifies a version of a file without reading it.
@@ -273,14 +292,14 @@ impl FileStamp {
 
 impl PublishedCache {
     /// The manifest at `manifest`, if it is the one this process wrote last.
-    fn take(&self, manifest: &Path) -> Option<Manifest> {
+    fn take(&self, manifest: &Path) -> Option<(Manifest, Groups)> {
         let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
         let published = last.take()?;
         let current = published.manifest == manifest
             && FileStamp::of(manifest).as_ref() == Some(&published.stamp)
             && FileStamp::of(&manifest.with_file_name(JOURNAL)) == published.journal
             && !manifest.with_file_name(PENDING).exists();
-        current.then_some(published.files)
+        current.then_some((published.files, published.groups))
     }
 
     /// Whether a manifest is kept (for tests).
@@ -289,12 +308,22 @@ impl PublishedCache {
         self.last.lock().map(|l| l.is_some()).unwrap_or_default()
     }
 
-    fn keep(&self, manifest: &Path, files: Manifest) {
+    /// Groups of files kept with the manifest (for tests).
+    #[cfg(test)]
+    pub(crate) fn groups(&self) -> usize {
+        self.last
+            .lock()
+            .map(|l| l.as_ref().map_or(0, |p| p.groups.len()))
+            .unwrap_or_default()
+    }
+
+    fn keep(&self, manifest: &Path, files: Manifest, groups: Groups) {
         let published = FileStamp::of(manifest).map(|stamp| Published {
             manifest: manifest.to_owned(),
             stamp,
             journal: FileStamp::of(&manifest.with_file_name(JOURNAL)),
             files,
+            groups,
         });
         *self.last.lock().unwrap_or_else(|e| e.into_inner()) = published;
     }
@@ -331,14 +360,16 @@ pub struct Publication<'c> {
 struct Previous {
     files: Manifest,
     has: Box<[std::sync::atomic::AtomicBool]>,
+    /// The groups of its files (kept in memory only: see [`groups`]).
+    groups: Groups,
 }
 
 impl Previous {
-    fn new(files: Manifest) -> Previous {
+    fn new((files, groups): (Manifest, Groups)) -> Previous {
         let has = (0..files.len())
             .map(|_| std::sync::atomic::AtomicBool::new(false))
             .collect();
-        Previous { files, has }
+        Previous { files, has, groups }
     }
 
     /// Marks the path at `index` as this publication's; false if it already was.
@@ -389,6 +420,9 @@ struct State {
     /// HTML pages of the site (all kept).
     site_key: Option<u64>,
     all_kept: Option<(usize, usize)>,
+    /// The groups named by the renderer, with their files (only with a cache to keep
+    /// them in).
+    groups: Vec<(u64, Vec<String>)>,
 }
 
 impl<'c> Publication<'c> {
@@ -469,7 +503,7 @@ impl<'c> Publication<'c> {
             Previous::new(
                 self.cache
                     .and_then(|cache| cache.take(&manifest))
-                    .unwrap_or_else(|| read_manifest(&self.out_dir)),
+                    .unwrap_or_else(|| (read_manifest(&self.out_dir), Groups::default())),
             )
         })
     }
@@ -506,7 +540,8 @@ impl<'c> Publication<'c> {
         if let Some((files, html_pages)) = state.all_kept {
             // The manifest, if it was read, is still the published one: keep it.
             if let (Some(cache), Some(previous)) = (self.cache, self.previous.take()) {
-                cache.keep(&self.out_dir.join(MANIFEST), previous.files);
+                let groups = groups::settle(previous.groups, None, state.groups, &previous.files);
+                cache.keep(&self.out_dir.join(MANIFEST), previous.files, groups);
             }
             self.committed = true;
             remove_folder(&self.staging).map_err(io(&self.staging))?;
@@ -634,16 +669,29 @@ impl<'c> Publication<'c> {
         }
         // This publication's manifest: the last one without the paths that left, with the
         // files given (a kept file's fingerprint is the published one).
-        let published: Manifest = match self.previous.take() {
+        // (And where the files of the groups kept whole went: a removal moves the last path
+        // into the removed one's place.)
+        let (published, groups) = match self.previous.take() {
             Some(previous) if !previous.files.is_empty() => {
                 let mut published = previous.files;
+                let mut moves = (!stale.is_empty() && !previous.groups.is_empty())
+                    .then(|| Moves::new(published.len()));
                 for path in &stale {
-                    published.swap_remove(path);
+                    if let Some((index, _, _)) = published.swap_remove_full(path) {
+                        if let Some(moves) = &mut moves {
+                            moves.swap_removed(index);
+                        }
+                    }
                 }
                 published.extend(state.given);
-                published
+                let groups =
+                    groups::settle(previous.groups, moves.as_ref(), state.groups, &published);
+                (published, groups)
             }
-            _ => state.given,
+            _ => {
+                let groups = groups::settle(Groups::default(), None, state.groups, &state.given);
+                (state.given, groups)
+            }
         };
         let manifest = self.out_dir.join(MANIFEST);
         let journal = self.out_dir.join(JOURNAL);
@@ -678,7 +726,7 @@ impl<'c> Publication<'c> {
             write_atomically(&key_file, text.as_bytes())?;
         }
         if let Some(cache) = self.cache {
-            cache.keep(&manifest, published);
+            cache.keep(&manifest, published, groups);
         }
         timings.phase("commit: manifest");
         self.committed = true;
@@ -710,6 +758,28 @@ impl Sink for Publication<'_> {
             }
             _ => false,
         }
+    }
+
+    fn groups(&self) -> bool {
+        self.cache.is_some()
+    }
+
+    fn group(&self, key: u64, files: Vec<String>) {
+        if self.cache.is_some() {
+            self.state().groups.push((key, files));
+        }
+    }
+
+    fn keep_group(&self, key: u64) -> bool {
+        let previous = self.previous();
+        let Some(group) = previous.groups.get(&key) else {
+            return false;
+        };
+        for &index in &group.files {
+            previous.mark(index as usize);
+        }
+        group.keep();
+        true
     }
 
     fn keep(&self, path: &str, fingerprint: u64) -> bool {
@@ -1142,7 +1212,7 @@ mod tests {
         assert_eq!(
             cache
                 .take(&out.path().join(MANIFEST))
-                .map(|m| m[files[0].0]),
+                .map(|(m, _)| m[files[0].0]),
             None,
             "the kept manifest is stale"
         );
@@ -1227,7 +1297,7 @@ mod tests {
             .unwrap();
         publication.commit().unwrap();
         let manifest = out.path().join(MANIFEST);
-        assert_eq!(cache.take(&manifest).unwrap()["a.html"], Some(1));
+        assert_eq!(cache.take(&manifest).unwrap().0["a.html"], Some(1));
         // Taken once; written again by another process: the file is read instead.
         let publication = Publication::begin_cached(out.path(), Some(&cache)).unwrap();
         publication

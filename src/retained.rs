@@ -14,6 +14,10 @@
 //!   a language);
 //! - the keys of the sitemap's parts, by the set of URLs it lists (sorting 700,000 URLs takes a
 //!   tenth of a second, and a status change seldom adds or removes a page);
+//! - groups of pages (a center's pages with its certificates' in a language, a list's pages),
+//!   by a key of what they show, with their sitemap URLs, and the places of their files in
+//!   the manifest: a group whose key did not change is kept whole, without looking up each
+//!   of its files (see [`crate::site::groups`]);
 //! - the manifest of the last publication into the output folder (not read again from disk
 //!   while the file is the one this process wrote).
 //!
@@ -50,6 +54,19 @@ impl<V> Memo<V> {
     #[cfg(test)]
     pub(crate) fn len(&self) -> usize {
         self.values.lock().map(|v| v.len()).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+impl<T> Memo<std::sync::Arc<T>> {
+    /// Each value's address, by its key (for tests: a value kept from the last build is the
+    /// same allocation).
+    pub(crate) fn pointers(&self) -> HashMap<u64, usize> {
+        let values = self.values.lock().unwrap();
+        values
+            .iter()
+            .map(|(k, v)| (*k, std::sync::Arc::as_ptr(v) as *const () as usize))
+            .collect()
     }
 }
 
@@ -91,6 +108,26 @@ impl<'a, V: Clone> MemoUse<'a, V> {
             .insert(key, value.clone());
         value
     }
+
+    /// The last build's value for `key`, if there is one (not yet counted as used).
+    pub(crate) fn peek(&self, key: u64) -> Option<V> {
+        self.previous.get(&key).cloned()
+    }
+
+    /// Keeps `value` for `key` for the next build.
+    pub(crate) fn insert(&self, key: u64, value: V) {
+        if self.memo.is_some() {
+            self.used
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(key, value);
+        }
+    }
+
+    /// Whether values are kept for the next build.
+    pub(crate) fn is_kept(&self) -> bool {
+        self.memo.is_some()
+    }
 }
 
 impl<V> Drop for MemoUse<'_, V> {
@@ -128,6 +165,9 @@ pub struct Retained {
     pub items: Memo<std::sync::Arc<crate::site::views::CenterItem>>,
     /// The keys of the sitemap's parts, by the set of its URLs.
     pub sitemaps: Memo<std::sync::Arc<Vec<u64>>>,
+    /// Groups of pages the publication may keep whole, by their keys (see
+    /// [`crate::site::groups`]).
+    pub groups: Memo<std::sync::Arc<crate::site::groups::PageGroup>>,
     pub published: PublishedCache,
     /// Whether a build has used this yet.
     used: std::sync::atomic::AtomicBool,
@@ -148,6 +188,7 @@ mod tests {
     use std::sync::Arc;
 
     use super::*;
+    use crate::register::Status;
     use crate::site::BuildOptions;
 
     /// A watcher started on a published site writes nothing, yet leaves everything it keeps
@@ -179,9 +220,50 @@ mod tests {
         );
         assert!(retained.search.shards() > 0);
         assert!(retained.published.is_kept());
+        // A group of pages for each center in each language, one of records for each
+        // center, and one for each list in each language (the A–Z list, and each region's,
+        // profession's and status's), each with the places of its files in the manifest.
+        let lists = 1 + registry.regions.len() + registry.professions.len() + Status::ALL.len();
+        let groups = 3 * (registry.centers.len() + lists) + registry.centers.len();
+        assert_eq!(retained.groups.len(), groups);
+        assert_eq!(retained.published.groups(), groups);
         // The next build, with nothing changed, takes the quick way and keeps it all.
         crate::site::build(root, out.path(), &watching).unwrap();
         assert_eq!(retained.records.len(), records);
         assert!(retained.published.is_kept());
+        assert_eq!(retained.published.groups(), groups);
+        // After a change of one center's event, every group but those that show it is kept
+        // whole (and named again, with those that show it).
+        let data = tempfile::tempdir().unwrap();
+        for dir in ["data", "content", "themes"] {
+            copy_tree(&root.join(dir), &data.path().join(dir));
+        }
+        std::fs::copy(root.join("config.toml"), data.path().join("config.toml")).unwrap();
+        let events = data.path().join("data/events.csv");
+        let mut text = std::fs::read_to_string(&events).unwrap();
+        text.push_str("ЦПК-2024/051,2026-10-01,resumed,Бұзушылықтар жойылды,Нарушения устранены,Violations remedied,Приказ № 300-п\n");
+        std::fs::write(&events, text).unwrap();
+        let before = retained.groups.pointers();
+        let report = crate::site::build(data.path(), out.path(), &watching).unwrap();
+        assert!(!report.published.written.is_empty());
+        assert_eq!(retained.published.groups(), groups);
+        let after = retained.groups.pointers();
+        let kept = after
+            .iter()
+            .filter(|(k, p)| before.get(k) == Some(p))
+            .count();
+        assert!(kept > groups * 3 / 4 && kept < groups, "{kept} of {groups}");
+    }
+
+    fn copy_tree(from: &Path, to: &Path) {
+        for entry in walkdir::WalkDir::new(from) {
+            let entry = entry.unwrap();
+            let target = to.join(entry.path().strip_prefix(from).unwrap());
+            if entry.file_type().is_dir() {
+                std::fs::create_dir_all(&target).unwrap();
+            } else {
+                std::fs::copy(entry.path(), &target).unwrap();
+            }
+        }
     }
 }

@@ -720,6 +720,17 @@ fn incremental_builds_match_fresh_builds(
             }),
         ),
         (
+            "the new center removed again (its files leave the site, and the last files of \
+             the manifest move into their places)",
+            Box::new(|| {
+                edit(
+                    "data/centers.csv",
+                    "100840734991;Жаңа орталық;Новый центр;;astana;;;;;;;\r\n",
+                    "",
+                )
+            }),
+        ),
+        (
             "a re-issue by another center",
             Box::new(|| {
                 edit(

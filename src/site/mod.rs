@@ -5,6 +5,7 @@ pub mod collate;
 pub mod content;
 pub mod exports;
 pub mod fingerprint;
+pub mod groups;
 pub mod qr;
 pub mod render;
 pub mod search;

@@ -18,6 +18,7 @@ use super::collate::{a_to_z, sort_key};
 use super::content::Page;
 use super::exports;
 use super::fingerprint;
+use super::groups::{PageGroup, Recorder, SitemapUrls};
 use super::qr::qr_svg;
 use super::theme::Theme;
 use super::urls::Urls;
@@ -384,7 +385,7 @@ struct Renderer<'a> {
     tera: Tera,
     timings: Timings,
     /// Permalinks of the HTML pages, for the sitemap.
-    sitemap: Mutex<Vec<String>>,
+    sitemap: Mutex<SitemapUrls>,
     /// What every page of a language sees (`config`, `lang`, `t`, `as_of`, `nav_pages`).
     bases: HashMap<Lang, Context>,
     /// Fingerprint keys: of the site in each language, of each center's family.
@@ -408,6 +409,8 @@ struct Renderer<'a> {
     items: MemoUse<'a, Arc<CenterItem>>,
     /// The keys of the sitemap's parts, of the last build.
     sitemaps: MemoUse<'a, Arc<Vec<u64>>>,
+    /// The groups of pages of the last build (see [`super::groups`]).
+    groups: MemoUse<'a, Arc<PageGroup>>,
 }
 
 /// Renders the whole site into `sink`.
@@ -447,7 +450,7 @@ pub fn render_site(inputs: &Inputs<'_>, sink: &dyn Sink) -> Result<(), RenderErr
         timings,
         // (Room for every center's and certificate's page up front: at 100,000 centers the
         // list of 700,000 URLs otherwise grows step by step on every build.)
-        sitemap: Mutex::new(Vec::with_capacity(
+        sitemap: Mutex::new(SitemapUrls::with_capacity(
             (inputs.registry.centers.len() + inputs.registry.certificates.len() + 1024)
                 * languages.len(),
         )),
@@ -462,6 +465,7 @@ pub fn render_site(inputs: &Inputs<'_>, sink: &dyn Sink) -> Result<(), RenderErr
         orders: MemoUse::new(inputs.retained.map(|r| &r.orders)),
         items: MemoUse::new(inputs.retained.map(|r| &r.items)),
         sitemaps: MemoUse::new(inputs.retained.map(|r| &r.sitemaps)),
+        groups: MemoUse::new(inputs.retained.map(|r| &r.groups)),
         total: (inputs.registry.centers.len()
             + if inputs.comparable {
                 0
@@ -598,9 +602,20 @@ fn base_context(
 
 impl Renderer<'_> {
     fn tick(&self) {
-        let done = self.done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        self.tick_by(1);
+    }
+
+    /// Counts `pages` more pages done, and reports progress each hundredth of the total.
+    fn tick_by(&self, pages: usize) {
+        if pages == 0 {
+            return;
+        }
+        let done = self
+            .done
+            .fetch_add(pages, std::sync::atomic::Ordering::Relaxed)
+            + pages;
         let step = (self.total / 100).max(1);
-        if done.is_multiple_of(step) || done == self.total {
+        if done / step != (done - pages) / step || done == self.total {
             // Pages finish on every core: a count is reported only if it is past the last
             // one reported (a listener never sees progress go back).
             let mut reported = self.reported.lock().unwrap_or_else(|e| e.into_inner());
@@ -733,12 +748,28 @@ impl Renderer<'_> {
         content_key: u64,
         own: impl FnOnce() -> Result<Context, RenderError>,
     ) -> Result<(), RenderError> {
+        self.emit_keyed_in(None, template, lang, page, content_key, own)
+    }
+
+    /// [`Renderer::emit_keyed`] for a page of a group (see [`Renderer::group`]).
+    fn emit_keyed_in(
+        &self,
+        group: Option<&Recorder>,
+        template: &str,
+        lang: Option<Lang>,
+        page: &str,
+        content_key: u64,
+        own: impl FnOnce() -> Result<Context, RenderError>,
+    ) -> Result<(), RenderError> {
         let urls = &self.inputs.urls;
         if page.is_empty() || page.ends_with('/') {
-            self.in_sitemap(lang, page);
+            self.in_sitemap(lang, page, group);
         }
         let page_lang = lang.unwrap_or(self.inputs.config.default_language);
         let file = urls.file(lang, page);
+        if let Some(group) = group {
+            group.file(&file);
+        }
         let key = fingerprint::page(self.site_key(page_lang), &file, [content_key]);
         if self.sink.keep(&file, key) {
             return Ok(());
@@ -748,14 +779,60 @@ impl Renderer<'_> {
         Ok(())
     }
 
-    /// Every center as a list entry, A–Z in the page's language.
-    /// Lists an HTML page (a folder path) in the sitemap.
-    fn in_sitemap(&self, lang: Option<Lang>, page: &str) {
+    /// Lists an HTML page (a folder path) in the sitemap, as one of `group`'s if given.
+    fn in_sitemap(&self, lang: Option<Lang>, page: &str, group: Option<&Recorder>) {
         let permalink = self.inputs.urls.permalink(lang, page);
+        match group {
+            Some(group) => group.url(permalink),
+            None => self
+                .sitemap
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(permalink),
+        }
+    }
+
+    /// Whether pages are rendered in groups: in a watcher's builds, whose next build may keep
+    /// a group whole.
+    fn grouping(&self) -> bool {
+        self.groups.is_kept() && self.sink.groups()
+    }
+
+    /// Renders a group of pages with `render`, which names each of their files and URLs to
+    /// the recorder it is given (see [`super::groups`]): in a watcher's build, unless the
+    /// last one published the group under the same `key` and it is kept whole. `ticks`: the
+    /// pages it counts for progress (`render` ticks them itself).
+    fn group(
+        &self,
+        key: u64,
+        ticks: usize,
+        render: impl FnOnce(Option<&Recorder>) -> Result<(), RenderError>,
+    ) -> Result<(), RenderError> {
+        if !self.grouping() {
+            return render(None);
+        }
+        if let Some(group) = self.groups.peek(key) {
+            if self.sink.keep_group(key) {
+                self.tick_by(group.ticks());
+                self.groups.insert(key, group.clone());
+                self.sitemap
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push_group(group);
+                return Ok(());
+            }
+        }
+        let recorder = Recorder::default();
+        render(Some(&recorder))?;
+        let (files, group) = recorder.finish(ticks);
+        self.sink.group(key, files);
+        let group = Arc::new(group);
+        self.groups.insert(key, group.clone());
         self.sitemap
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .push(permalink);
+            .push_group(group);
+        Ok(())
     }
 
     fn sorted_centers(&self, views: &Views<'_>) -> Vec<Arc<CenterItem>> {
@@ -802,33 +879,49 @@ impl Renderer<'_> {
         let urls = &self.inputs.urls;
         let total = entries.len().div_ceil(PAGE_SIZE).max(1);
         let own_key = hash_json(&own.clone().into_json());
-        (0..total).into_par_iter().try_for_each(|index| {
-            let n = index + 1;
-            let chunk = entries.get(index * PAGE_SIZE..).unwrap_or_default();
-            let chunk = &chunk[..chunk.len().min(PAGE_SIZE)];
-            let content_key = fingerprint::page(
-                own_key,
-                "list",
-                [n as u64, total as u64]
-                    .into_iter()
-                    .chain(chunk.iter().map(&entry_key)),
-            );
-            self.emit_keyed(
-                template,
-                Some(lang),
-                &list_page(base, n),
-                content_key,
-                || {
-                    let mut ctx = own.clone();
-                    ctx.insert(key, chunk);
-                    ctx.insert("first_index", &(index * PAGE_SIZE + 1));
-                    ctx.insert(
-                        "pager",
-                        &Pager::new(n, total, |k| urls.link(Some(lang), &list_page(base, k))),
-                    );
-                    Ok(ctx)
-                },
-            )
+        // The list's pages are one group: kept whole by a watcher while its entries show
+        // the same, in the same order.
+        let list_key = fingerprint::page(
+            own_key,
+            "list pages",
+            [
+                self.site_key(lang),
+                key_of((template, base, key)),
+                entries.len() as u64,
+            ]
+            .into_iter()
+            .chain(entries.iter().map(&entry_key)),
+        );
+        self.group(list_key, 0, |group| {
+            (0..total).into_par_iter().try_for_each(|index| {
+                let n = index + 1;
+                let chunk = entries.get(index * PAGE_SIZE..).unwrap_or_default();
+                let chunk = &chunk[..chunk.len().min(PAGE_SIZE)];
+                let content_key = fingerprint::page(
+                    own_key,
+                    "list",
+                    [n as u64, total as u64]
+                        .into_iter()
+                        .chain(chunk.iter().map(&entry_key)),
+                );
+                self.emit_keyed_in(
+                    group,
+                    template,
+                    Some(lang),
+                    &list_page(base, n),
+                    content_key,
+                    || {
+                        let mut ctx = own.clone();
+                        ctx.insert(key, chunk);
+                        ctx.insert("first_index", &(index * PAGE_SIZE + 1));
+                        ctx.insert(
+                            "pager",
+                            &Pager::new(n, total, |k| urls.link(Some(lang), &list_page(base, k))),
+                        );
+                        Ok(ctx)
+                    },
+                )
+            })
         })
     }
 
@@ -970,75 +1063,49 @@ impl Renderer<'_> {
 
         self.timings.phase("home and A-Z");
         // A page per center, and a verification page per certificate with its QR code:
-        // most of the site, rendered on every core, and only where what it shows changed.
-        (0..registry.centers.len()).into_par_iter().try_for_each(
-            |id| -> Result<(), RenderError> {
-                let path = format!("centers/{}/", registry.centers[id].bin);
-                self.emit_keyed("center.html", Some(lang), &path, self.families[id], || {
-                    let mut own = Context::new();
-                    own.insert(
-                        "json_ld",
-                        &exports::json_for_script(&self.center_json_ld(id, lang)),
+        // most of the site, rendered on every core, and only where what it shows changed. A
+        // center's pages with its certificates' are one group, kept whole by a watcher while
+        // the center's family is the same.
+        let comparable = inputs.comparable;
+        if self.grouping() {
+            (0..registry.centers.len()).into_par_iter().try_for_each(
+                |id| -> Result<(), RenderError> {
+                    let certificates: &[usize] = if comparable {
+                        &[]
+                    } else {
+                        &registry.centers[id].certificates
+                    };
+                    let key = fingerprint::page(
+                        site_key,
+                        "center and certificate pages",
+                        [self.families[id], u64::from(comparable)],
                     );
-                    own.insert(
-                        "timeline_json",
-                        &exports::json_for_script(&self.center_timeline_json(id)),
-                    );
-                    own.insert("center", &views.center(id));
-                    Ok(own)
-                })?;
-                self.tick();
-                Ok(())
-            },
-        )?;
-        self.timings.phase("centers");
-        if self.inputs.comparable {
+                    self.group(key, 1 + certificates.len(), |group| {
+                        self.center_page(lang, &views, id, group)?;
+                        for &certificate in certificates {
+                            self.certificate_page(lang, &views, certificate, group)?;
+                        }
+                        Ok(())
+                    })
+                },
+            )?;
+        } else {
+            // (Every center's page, then every certificate's: one template after the other
+            // renders faster than the two in turns.)
+            (0..registry.centers.len())
+                .into_par_iter()
+                .try_for_each(|id| self.center_page(lang, &views, id, None))?;
+            if !comparable {
+                (0..registry.certificates.len())
+                    .into_par_iter()
+                    .try_for_each(|id| self.certificate_page(lang, &views, id, None))?;
+            }
+        }
+        self.timings.phase("centers and certificates");
+        if comparable {
             // The pages of the benchmark's Hugo + Pagefind site, and no other.
             return Ok(self.filters(lang, &all_centers).choices);
         }
-        (0..registry.certificates.len())
-            .into_par_iter()
-            .try_for_each(|id| -> Result<(), RenderError> {
-                let slug = &registry.certificates[id].slug;
-                let path = format!("certificates/{slug}/");
-                self.in_sitemap(Some(lang), &path);
-                let file = inputs.urls.file(Some(lang), &path);
-                let qr_path = format!("{path}qr.svg");
-                let qr_file = inputs.urls.file(Some(lang), &qr_path);
-                let family = self.families[registry.certificates[id].center];
-                let key = fingerprint::page(site_key, &file, [family]);
-                let qr_key = fingerprint::page(site_key, &qr_file, [family]);
-                // Both or neither: the page names the QR code only when there is one.
-                let kept = self.sink.keep(&file, key);
-                if kept && self.sink.keep(&qr_file, qr_key) {
-                    self.tick();
-                    return Ok(());
-                }
-                let certificate = views.certificate(id);
-                let mut ctx = Context::new();
-                let svg = qr_svg(&certificate.permalink);
-                if let Some(svg) = svg {
-                    ctx.insert("qr_url", &inputs.urls.link(Some(lang), &qr_path));
-                    self.sink.put(qr_file, Some(qr_key), svg.into_bytes())?;
-                }
-                if !kept {
-                    ctx.insert(
-                        "json_ld",
-                        &exports::json_for_script(&self.certificate_json_ld(id, lang)),
-                    );
-                    ctx.insert(
-                        "timeline_json",
-                        &exports::json_for_script(&self.certificate_timeline_json(id)),
-                    );
-                    ctx.insert("certificate", &certificate);
-                    let html = self.render_in_context("certificate.html", lang, &path, ctx)?;
-                    self.sink.put(file, Some(key), html)?;
-                }
-                self.tick();
-                Ok(())
-            })?;
-
-        self.timings.phase("certificates and QR codes");
         // Lists by region, by profession and by status.
         let filters = self.filters(lang, &all_centers);
         // Every list (each region, profession and status) side by side, each also on every
@@ -1140,6 +1207,98 @@ impl Renderer<'_> {
         }
         self.timings.phase("changes, feed, verify");
         Ok(filters.choices)
+    }
+
+    /// The page of the center `id` in `lang`, one of `group`'s.
+    fn center_page(
+        &self,
+        lang: Lang,
+        views: &Views<'_>,
+        id: usize,
+        group: Option<&Recorder>,
+    ) -> Result<(), RenderError> {
+        let path = format!("centers/{}/", self.inputs.registry.centers[id].bin);
+        self.emit_keyed_in(
+            group,
+            "center.html",
+            Some(lang),
+            &path,
+            self.families[id],
+            || {
+                let mut own = Context::new();
+                own.insert(
+                    "json_ld",
+                    &exports::json_for_script(&self.center_json_ld(id, lang)),
+                );
+                own.insert(
+                    "timeline_json",
+                    &exports::json_for_script(&self.center_timeline_json(id)),
+                );
+                own.insert("center", &views.center(id));
+                Ok(own)
+            },
+        )?;
+        self.tick();
+        Ok(())
+    }
+
+    /// The verification page of the certificate `id` in `lang` and its QR code, two of
+    /// `group`'s files.
+    fn certificate_page(
+        &self,
+        lang: Lang,
+        views: &Views<'_>,
+        id: usize,
+        group: Option<&Recorder>,
+    ) -> Result<(), RenderError> {
+        let (inputs, registry) = (self.inputs, self.inputs.registry);
+        let site_key = self.site_key(lang);
+        let slug = &registry.certificates[id].slug;
+        let path = format!("certificates/{slug}/");
+        self.in_sitemap(Some(lang), &path, group);
+        let file = inputs.urls.file(Some(lang), &path);
+        let qr_path = format!("{path}qr.svg");
+        let qr_file = inputs.urls.file(Some(lang), &qr_path);
+        let family = self.families[registry.certificates[id].center];
+        let key = fingerprint::page(site_key, &file, [family]);
+        let qr_key = fingerprint::page(site_key, &qr_file, [family]);
+        if let Some(group) = group {
+            group.file(&file);
+        }
+        // Both or neither: the page names the QR code only when there is one.
+        let kept = self.sink.keep(&file, key);
+        if kept && self.sink.keep(&qr_file, qr_key) {
+            if let Some(group) = group {
+                group.file(&qr_file);
+            }
+            self.tick();
+            return Ok(());
+        }
+        let certificate = views.certificate(id);
+        let mut ctx = Context::new();
+        let svg = qr_svg(&certificate.permalink);
+        if let Some(svg) = svg {
+            ctx.insert("qr_url", &inputs.urls.link(Some(lang), &qr_path));
+            if let Some(group) = group {
+                group.file(&qr_file);
+            }
+            self.sink.put(qr_file, Some(qr_key), svg.into_bytes())?;
+        }
+        if !kept {
+            ctx.insert(
+                "json_ld",
+                &exports::json_for_script(&self.certificate_json_ld(id, lang)),
+            );
+            ctx.insert(
+                "timeline_json",
+                &exports::json_for_script(&self.certificate_timeline_json(id)),
+            );
+            ctx.insert("certificate", &certificate);
+            let html = self.render_in_context("certificate.html", lang, &path, ctx)?;
+            self.sink.put(file, Some(key), html)?;
+        }
+        self.tick();
+        Ok(())
     }
 
     /// The filters of the lists and of search: the centers of each region and those whose
@@ -1280,30 +1439,47 @@ impl Renderer<'_> {
                 Ok(())
             })?;
         timings.phase("open data (beside pages)");
+        // A center's records are one group, kept whole by a watcher while its family is
+        // the same.
+        let record = |group: Option<&Recorder>,
+                      path: String,
+                      family: u64,
+                      make: &dyn Fn() -> Value|
+         -> Result<(), RenderError> {
+            let key = fingerprint::page(site_key, &path, [family]);
+            if let Some(group) = group {
+                group.file(&path);
+            }
+            if !self.sink.keep(&path, key) {
+                self.sink.put(path, Some(key), json_bytes(&make()))?;
+            }
+            Ok(())
+        };
         (0..registry.centers.len()).into_par_iter().try_for_each(
             |id| -> Result<(), RenderError> {
-                let path = format!("api/centers/{}.json", registry.centers[id].bin);
-                let key = fingerprint::page(site_key, &path, [self.families[id]]);
-                if !self.sink.keep(&path, key) {
-                    let json = exports::center_json(registry, urls, id, as_of, lang);
-                    self.sink.put(path, Some(key), json_bytes(&json))?;
-                }
-                Ok(())
+                let family = self.families[id];
+                let key = fingerprint::page(site_key, "records", [family]);
+                self.group(key, 0, |group| {
+                    let center = &registry.centers[id];
+                    record(
+                        group,
+                        format!("api/centers/{}.json", center.bin),
+                        family,
+                        &|| exports::center_json(registry, urls, id, as_of, lang),
+                    )?;
+                    for &certificate in &center.certificates {
+                        let slug = &registry.certificates[certificate].slug;
+                        record(
+                            group,
+                            format!("api/certificates/{slug}.json"),
+                            family,
+                            &|| exports::certificate_json(registry, urls, certificate, as_of, lang),
+                        )?;
+                    }
+                    Ok(())
+                })
             },
         )?;
-        (0..registry.certificates.len())
-            .into_par_iter()
-            .try_for_each(|id| -> Result<(), RenderError> {
-                let path = format!("api/certificates/{}.json", registry.certificates[id].slug);
-                let family = self.families[registry.certificates[id].center];
-                let key = fingerprint::page(site_key, &path, [family]);
-                if !self.sink.keep(&path, key) {
-                    let json = exports::certificate_json(registry, urls, id, as_of, lang);
-                    self.sink.put(path, Some(key), json_bytes(&json))?;
-                }
-                Ok(())
-            })?;
-
         timings.phase("per-record JSON (beside pages)");
         Ok(())
     }
@@ -1322,18 +1498,13 @@ impl Renderer<'_> {
         // of `sitemap-N.xml` files.
         let limit = inputs.sitemap_limit.max(1);
         let listed = std::mem::take(&mut *self.sitemap.lock().unwrap_or_else(|e| e.into_inner()));
-        let (count, whole) = (listed.len(), listed.len() <= limit);
-        let listed = Mutex::new(listed);
+        let count = listed.len();
+        let whole = count <= limit;
         // The URLs sorted, cut into parts (only when a part is rendered, or its key is not
         // kept from the last build: sorting 700,000 URLs takes a tenth of a second).
         let sorted = std::sync::OnceLock::new();
-        let parts = || -> Vec<&[String]> {
-            let sorted: &Vec<String> = sorted.get_or_init(|| {
-                let mut listed =
-                    std::mem::take(&mut *listed.lock().unwrap_or_else(|e| e.into_inner()));
-                listed.par_sort_unstable();
-                listed
-            });
+        let parts = || -> Vec<&[&str]> {
+            let sorted: &Vec<&str> = sorted.get_or_init(|| listed.sorted());
             if whole {
                 vec![&sorted[..]]
             } else {
@@ -1343,15 +1514,7 @@ impl Renderer<'_> {
         // Each part's key is a hash of its URLs; the keys are kept from build to build by the
         // set of URLs (a hash of each, summed, so that their order does not count).
         let keys = self.sitemaps.get(
-            || {
-                let sum = listed
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .par_iter()
-                    .map(key_of)
-                    .reduce(|| 0, u64::wrapping_add);
-                key_of((sum, count, limit))
-            },
+            || key_of((listed.key_sum(), count, limit)),
             || Arc::new(parts().into_iter().map(key_of).collect()),
         );
         // A part is made into a context only when it is rendered: at 100,000 centers there
