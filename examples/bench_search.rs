@@ -68,7 +68,7 @@ fn one(n: usize, data: &Path) {
     );
     let elapsed = started.elapsed();
     // What a browser fetches: the packed files.
-    let packed: Vec<&(String, Vec<u8>)> = index
+    let packed: Vec<&(String, std::sync::Arc<[u8]>)> = index
         .files
         .iter()
         .filter(|(p, _)| p.ends_with(".json.gz"))

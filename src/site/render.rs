@@ -400,6 +400,8 @@ struct Renderer<'a> {
     total: usize,
     /// Every status change up to the as-of date, newest first.
     transitions: Vec<crate::register::Transition>,
+    /// The key of each of them as a list of changes shows it (the same in every language).
+    change_keys: Vec<u64>,
     /// A watcher's first build: what the watcher keeps between builds is made even where the
     /// published files are kept.
     warm_up: bool,
@@ -461,6 +463,7 @@ pub fn render_site(inputs: &Inputs<'_>, sink: &dyn Sink) -> Result<(), RenderErr
         done: std::sync::atomic::AtomicUsize::new(0),
         reported: Mutex::new(0),
         transitions: Vec::new(),
+        change_keys: Vec::new(),
         warm_up: false,
         orders: MemoUse::new(inputs.retained.map(|r| &r.orders)),
         items: MemoUse::new(inputs.retained.map(|r| &r.items)),
@@ -500,6 +503,21 @@ pub fn render_site(inputs: &Inputs<'_>, sink: &dyn Sink) -> Result<(), RenderErr
         .into_iter()
         .filter(|t| t.date <= inputs.as_of)
         .collect();
+    // (From the changes themselves: a page's views are made only when it is rendered.)
+    renderer.change_keys = renderer
+        .transitions
+        .par_iter()
+        .map(|t| {
+            let registry = inputs.registry;
+            let certificate = &registry.certificates[t.certificate];
+            fingerprint::change(
+                renderer.families[certificate.center],
+                registry.change_name(t),
+                &certificate.slug,
+                t.date,
+            )
+        })
+        .collect();
     // Three works that need nothing of each other run side by side (each leaves a core idle
     // now and then): the search index, the pages of every language, and the open data with
     // the per-record JSON. Only the search pages wait for the index, and the sitemap for
@@ -519,7 +537,7 @@ pub fn render_site(inputs: &Inputs<'_>, sink: &dyn Sink) -> Result<(), RenderErr
             for (path, bytes) in index.files {
                 let key = fingerprint::page(0, &path, []);
                 if !sink.keep(&path, key) {
-                    sink.put(path, Some(key), bytes)?;
+                    sink.put(path, Some(key), bytes.to_vec())?;
                 }
             }
             timings.phase("search index (beside pages)");
@@ -932,15 +950,12 @@ impl Renderer<'_> {
     /// block that just filled up, not every page of the history.
     fn change_history(&self, lang: Lang, views: &Views<'_>) -> Result<(), RenderError> {
         let urls = &self.inputs.urls;
-        let registry = self.inputs.registry;
         let newest_first = &self.transitions[..];
         let count = newest_first.len();
         let blocks = history_blocks(count);
         // A page's changes, newest first: block `k` (1 = oldest) of `count`.
-        let block = |k: usize| -> &[crate::register::Transition] {
-            let start = count.saturating_sub(k * PAGE_SIZE);
-            let end = count - (k - 1) * PAGE_SIZE;
-            &newest_first[start..end]
+        let block = |k: usize| -> std::ops::Range<usize> {
+            count.saturating_sub(k * PAGE_SIZE)..count - (k - 1) * PAGE_SIZE
         };
         let page_url = |k: usize| urls.link(Some(lang), &format!("changes/page/{k}/"));
         // The newest block, and the one before while it is not full.
@@ -953,23 +968,13 @@ impl Renderer<'_> {
         // Archive pages: the blocks the first page does not show.
         let archived = blocks - front_blocks;
         let front_url = urls.link(Some(lang), "changes/");
-        // (From the changes themselves: a page's views are made only when it is rendered.)
-        let entry_key = |t: &crate::register::Transition| {
-            let certificate = &registry.certificates[t.certificate];
-            fingerprint::change(
-                self.families[certificate.center],
-                registry.change_name(t),
-                &certificate.slug,
-                t.date,
-            )
-        };
         (0..=archived).into_par_iter().try_for_each(|k| {
             // k = 0 is the first page.
-            let (path, changes, history) = if k == 0 {
-                let shown = &newest_first[..newest + (front_blocks - 1) * PAGE_SIZE];
+            let (path, shown, history) = if k == 0 {
+                let shown = 0..newest + (front_blocks - 1) * PAGE_SIZE;
                 let older_block = blocks - front_blocks;
                 let history = History::new(
-                    shown,
+                    &newest_first[shown.clone()],
                     None,
                     (older_block >= 1).then(|| page_url(older_block)),
                     None,
@@ -977,26 +982,27 @@ impl Renderer<'_> {
                 );
                 ("changes/".to_owned(), shown, history)
             } else {
-                let changes = block(k);
+                let shown = block(k);
                 let newer = if k + 1 > archived {
                     front_url.clone()
                 } else {
                     page_url(k + 1)
                 };
                 let history = History::new(
-                    changes,
+                    &newest_first[shown.clone()],
                     Some(newer),
                     (k > 1).then(|| page_url(k - 1)),
                     (k < archived).then(|| front_url.clone()),
                     (k > 2).then(|| page_url(1)),
                 );
-                (format!("changes/page/{k}/"), changes, history)
+                (format!("changes/page/{k}/"), shown, history)
             };
             let content_key = fingerprint::page(
                 hash_json(&history),
                 "history",
-                changes.iter().map(entry_key),
+                self.change_keys[shown.clone()].iter().copied(),
             );
+            let changes = &newest_first[shown];
             self.emit_keyed("changes.html", Some(lang), &path, content_key, || {
                 let mut ctx = Context::new();
                 let changes: Vec<ChangeView> = changes.iter().map(|t| views.change(t)).collect();

@@ -79,7 +79,10 @@ pub struct SearchCache {
 
 /// The shards of one two-letter key (or the files of BINs and certificate numbers): each
 /// one's key and JSON text.
-type Shards = Arc<Vec<(String, Vec<u8>)>>;
+type Shards = Arc<Vec<(String, Arc<[u8]>)>>;
+
+/// Tokens with the ids of the centers that have each.
+type Tokens<'p> = Vec<(&'p str, &'p Vec<usize>)>;
 
 impl SearchCache {
     /// Shards kept (for tests).
@@ -91,15 +94,15 @@ impl SearchCache {
 
 /// The index files (paths under the output root → bytes) and each language's meta file.
 pub struct SearchIndex {
-    pub files: Vec<(String, Vec<u8>)>,
+    pub files: Vec<(String, Arc<[u8]>)>,
     pub meta: BTreeMap<Lang, String>,
 }
 
 struct Files<'m> {
-    files: Vec<(String, Vec<u8>)>,
-    /// Each file's key in the memos (the hash of its JSON text), when one was made: the names'
-    /// memo makes it and the packed files' memo uses it again (hashing tens of megabytes
-    /// twice cost what the names' memo saved).
+    files: Vec<(String, Arc<[u8]>)>,
+    /// Each file's key in the memos of names and packed files, when there are memos: the key
+    /// of what a memo made it from, or else the hash of its JSON text. (Hashing the tens of
+    /// megabytes of the index on every build cost more than the names' memo saved.)
     keys: Vec<Option<u64>>,
     names: MemoUse<'m, Arc<str>>,
 }
@@ -107,16 +110,17 @@ struct Files<'m> {
 impl Files<'_> {
     /// Adds `search/PREFIX.HASH.json`; returns the hash.
     fn add(&mut self, prefix: &str, value: &Value) -> String {
-        self.add_bytes(prefix, value.to_string().into_bytes())
+        self.add_bytes(prefix, value.to_string().into_bytes().into(), None)
     }
 
-    /// Adds `search/PREFIX.HASH.json` of JSON text `bytes`; returns the hash.
-    fn add_bytes(&mut self, prefix: &str, bytes: Vec<u8>) -> String {
-        let mut key = None;
+    /// Adds `search/PREFIX.HASH.json` of JSON text `bytes`, made from what `made_from` is
+    /// the key of (if given: the text is not hashed then); returns the hash.
+    fn add_bytes(&mut self, prefix: &str, bytes: Arc<[u8]>, made_from: Option<u64>) -> String {
+        let mut key = made_from;
         let hash = self
             .names
             .get(
-                || *key.insert(key_of(&bytes[..])),
+                || *key.get_or_insert_with(|| key_of(&bytes[..])),
                 || content_hash(&bytes)[..8].into(),
             )
             .to_string();
@@ -212,14 +216,14 @@ fn id_set(ids: &[usize], docs: usize) -> Value {
 /// Splits tokens into shards of at most [`SHARD_BYTES`] (where a longer key can help): each
 /// shard's key and JSON text.
 fn shard(
-    tokens: Vec<(&String, &Vec<usize>)>,
+    tokens: Tokens,
     key: String,
     postings: &dyn Fn(&str, &[usize]) -> Value,
     out: &mut Vec<(String, Vec<u8>)>,
 ) {
     let value: serde_json::Map<String, Value> = tokens
         .iter()
-        .map(|(t, ids)| ((*t).clone(), postings(t, ids)))
+        .map(|(t, ids)| ((*t).to_owned(), postings(t, ids)))
         .collect();
     // Serializing plain data cannot fail.
     let text = serde_json::to_vec(&value).unwrap_or_default();
@@ -232,7 +236,7 @@ fn shard(
         return;
     }
     let mut here = Vec::new();
-    let mut deeper: BTreeMap<String, Vec<(&String, &Vec<usize>)>> = BTreeMap::new();
+    let mut deeper: BTreeMap<String, Tokens> = BTreeMap::new();
     for (token, ids) in tokens {
         if token.chars().count() <= depth {
             here.push((token, ids));
@@ -246,7 +250,7 @@ fn shard(
     if !here.is_empty() {
         let value: serde_json::Map<String, Value> = here
             .iter()
-            .map(|(t, ids)| ((*t).clone(), postings(t, ids)))
+            .map(|(t, ids)| ((*t).to_owned(), postings(t, ids)))
             .collect();
         out.push((key, serde_json::to_vec(&value).unwrap_or_default()));
     }
@@ -320,22 +324,27 @@ pub fn build_index(
             &center.city,
         )
     };
-    let chunks: Vec<Arc<[u8]>> = order
+    let chunks: Vec<(Arc<[u8]>, Option<u64>)> = order
         .par_chunks(CHUNK)
         .map(|centers| {
-            files_memo.get(
-                || key_of(("d", centers.iter().map(|&c| record(c)).collect::<Vec<_>>())),
+            let mut key = None;
+            let text = files_memo.get(
+                || {
+                    let records: Vec<_> = centers.iter().map(|&c| record(c)).collect();
+                    *key.insert(key_of(("d", records)))
+                },
                 || {
                     let records: Vec<Value> = centers.iter().map(|&c| json!(record(c))).collect();
                     Value::Array(records).to_string().into_bytes().into()
                 },
-            )
+            );
+            (text, key)
         })
         .collect();
     let chunk_hashes: Vec<String> = chunks
-        .iter()
+        .into_iter()
         .enumerate()
-        .map(|(n, text)| files.add_bytes(&format!("d-{n}"), text.to_vec()))
+        .map(|(n, (text, key))| files.add_bytes(&format!("d-{n}"), text, key))
         .collect();
 
     // Chunk names, 64 to a directory file, so that the meta file stays small.
@@ -376,20 +385,37 @@ pub fn build_index(
         })
         .collect();
     timings.phase("search: words");
-    let mut postings: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-    for (doc, words) in words.iter().enumerate() {
-        for word in words.iter() {
-            postings.entry(word.clone()).or_default().push(doc);
+    // The words of profession names, with the professions that have each.
+    let mut profession_words: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (i, profession) in registry.professions.iter().enumerate() {
+        let mut words = BTreeSet::new();
+        for lang in Lang::ALL {
+            if let Some(name) = profession.name.in_lang(lang) {
+                words.extend(fold::tokens(name));
+            }
+        }
+        for word in words {
+            profession_words.entry(word).or_default().push(i);
         }
     }
+    // Each word's centers (in A–Z order: pushed in it), then sorted by word (a million
+    // words at 100,000 centers, gathered without copying one).
+    let mut gathered: std::collections::HashMap<&str, Vec<usize>, ahash::RandomState> =
+        Default::default();
+    for (doc, words) in words.iter().enumerate() {
+        for word in words.iter() {
+            gathered.entry(word.as_str()).or_default().push(doc);
+        }
+    }
+    let mut postings: BTreeMap<&str, Vec<usize>> = gathered.into_iter().collect();
     // Words in more than one name in twenty would make their shards heavy: they leave the
     // postings, and each gets a file of its own, the set of its centers (a bitset at most),
     // fetched only for a query that has nothing rarer to go on.
     let common = (docs / 20).max(50);
-    let stop: Vec<String> = postings
+    let stop: Vec<&str> = postings
         .iter()
         .filter(|(_, ids)| ids.len() > common)
-        .map(|(t, _)| t.clone())
+        .map(|(t, _)| *t)
         .collect();
     // With the set, its counts by region and status, so that a query of that word alone
     // still shows counts by filter without fetching thousands of display records.
@@ -404,28 +430,21 @@ pub fn build_index(
         })
         .collect();
     postings.retain(|_, ids| ids.len() <= common);
-    // The words of profession names, with the professions that have each.
-    let mut profession_words: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-    for (i, profession) in registry.professions.iter().enumerate() {
-        let mut words = BTreeSet::new();
-        for lang in Lang::ALL {
-            if let Some(name) = profession.name.in_lang(lang) {
-                words.extend(fold::tokens(name));
-            }
-        }
-        for word in words {
-            profession_words.entry(word).or_default().push(i);
-        }
-    }
     for word in profession_words.keys() {
-        postings.entry(word.clone()).or_default();
+        postings.entry(word.as_str()).or_default();
     }
-    let mut by_key: BTreeMap<String, Vec<(&String, &Vec<usize>)>> = BTreeMap::new();
-    for (token, ids) in &postings {
-        by_key
-            .entry(token.chars().take(2).collect())
-            .or_default()
-            .push((token, ids));
+    // Tokens by their first two letters: the tokens of a key are next to each other in
+    // the sorted postings, so the groups come a run at a time, in the keys' order.
+    let mut by_key: Vec<(String, Tokens)> = Vec::new();
+    for (&token, ids) in &postings {
+        let key = token
+            .char_indices()
+            .nth(2)
+            .map_or(token, |(at, _)| &token[..at]);
+        match by_key.last_mut() {
+            Some((last, tokens)) if last == key => tokens.push((token, ids)),
+            _ => by_key.push((key.to_owned(), vec![(token, ids)])),
+        }
     }
     let encode = |token: &str, ids: &[usize]| -> Value {
         let facets: String = ids
@@ -438,10 +457,11 @@ pub fn build_index(
         }
     };
     // The shards of each two-letter key, made again only when what they hold changed.
-    let groups: Vec<Shards> = by_key
+    let groups: Vec<(Shards, Option<u64>)> = by_key
         .into_par_iter()
         .map(|(key, tokens)| {
-            shards_memo.get(
+            let mut made_from = None;
+            let shards = shards_memo.get(
                 || {
                     let mut hasher = crate::site::fingerprint::hasher();
                     key.hash(&mut hasher);
@@ -453,30 +473,39 @@ pub fn build_index(
                         }
                         profession_words.get(*token).hash(&mut hasher);
                     }
-                    hasher.finish()
+                    *made_from.insert(hasher.finish())
                 },
                 || {
                     let mut out = Vec::new();
                     shard(tokens.clone(), key.clone(), &encode, &mut out);
-                    Arc::new(out)
+                    Arc::new(
+                        out.into_iter()
+                            .map(|(key, text)| (key, text.into()))
+                            .collect(),
+                    )
                 },
-            )
+            );
+            (shards, made_from)
         })
         .collect();
     let shard_hashes: BTreeMap<String, String> = groups
         .iter()
-        .flat_map(|group| group.iter())
-        .map(|(key, text)| {
-            (
-                key.clone(),
-                files.add_bytes(&format!("t-{key}"), text.clone()),
-            )
+        .flat_map(|(group, made_from)| {
+            group
+                .iter()
+                .enumerate()
+                .map(move |(i, shard)| (shard, made_from.map(|k| key_of((k, i)))))
+        })
+        .map(|((key, text), made_from)| {
+            let name = files.add_bytes(&format!("t-{key}"), text.clone(), made_from);
+            (key.clone(), name)
         })
         .collect();
 
     timings.phase("search: postings and shards");
     // BINs and certificate numbers (made again only when one of them, or a center's place
     // in A–Z, changed).
+    let mut identifiers_key = None;
     let identifiers = shards_memo.get(
         || {
             let bins: Vec<(&str, usize)> = registry
@@ -490,7 +519,7 @@ pub fn build_index(
                 .iter()
                 .map(|c| (c.number.as_str(), c.slug.as_str(), doc_of[c.center]))
                 .collect();
-            key_of(("identifiers", bins, numbers))
+            *identifiers_key.insert(key_of(("identifiers", bins, numbers)))
         },
         || {
             let mut out = Vec::new();
@@ -501,7 +530,10 @@ pub fn build_index(
                     .insert(center.bin.to_string(), doc_of[c]);
             }
             for (prefix, map) in &bins {
-                out.push((format!("b-{prefix}"), json!(map).to_string().into_bytes()));
+                out.push((
+                    format!("b-{prefix}"),
+                    json!(map).to_string().into_bytes().into(),
+                ));
             }
             let buckets = registry
                 .certificates
@@ -523,15 +555,16 @@ pub fn build_index(
                     ]));
             }
             for (n, map) in certificate_buckets.iter().enumerate() {
-                out.push((format!("c-{n}"), json!(map).to_string().into_bytes()));
+                out.push((format!("c-{n}"), json!(map).to_string().into_bytes().into()));
             }
             Arc::new(out)
         },
     );
     let mut bin_hashes: BTreeMap<String, String> = BTreeMap::new();
     let mut certificate_hashes: Vec<String> = Vec::new();
-    for (name, text) in identifiers.iter() {
-        let hash = files.add_bytes(name, text.clone());
+    for (i, (name, text)) in identifiers.iter().enumerate() {
+        let made_from = identifiers_key.map(|k| key_of((k, i)));
+        let hash = files.add_bytes(name, text.clone(), made_from);
         match name.strip_prefix("b-") {
             Some(prefix) => {
                 bin_hashes.insert(prefix.to_owned(), hash);
@@ -551,20 +584,24 @@ pub fn build_index(
         status_docs[statuses[doc]].push(doc);
         matrix[region][statuses[doc]] += 1;
     }
-    let mut profession_docs: Vec<BTreeSet<usize>> =
-        vec![BTreeSet::new(); registry.professions.len()];
+    let mut profession_docs: Vec<Vec<usize>> = vec![Vec::new(); registry.professions.len()];
     for certificate in &registry.certificates {
         for item in &certificate.scope {
-            profession_docs[item.profession].insert(doc_of[certificate.center]);
+            profession_docs[item.profession].push(doc_of[certificate.center]);
         }
     }
+    profession_docs.par_iter_mut().for_each(|ids| {
+        ids.sort_unstable();
+        ids.dedup();
+    });
     // A set's text, made again only when its ids changed.
     let mut set_file = |name: String, ids: &[usize]| -> String {
+        let mut made_from = None;
         let text = files_memo.get(
-            || key_of(("set", ids, docs)),
+            || *made_from.insert(key_of(("set", ids, docs))),
             || id_set(ids, docs).to_string().into_bytes().into(),
         );
-        files.add_bytes(&name, text.to_vec())
+        files.add_bytes(&name, text, made_from)
     };
     let region_hashes: Vec<String> = registry
         .regions
@@ -583,19 +620,19 @@ pub fn build_index(
         .iter()
         .enumerate()
         .map(|(i, ids)| {
-            let ids: Vec<usize> = ids.iter().copied().collect();
+            let mut made_from = None;
             let text = files_memo.get(
                 || {
                     let facets: Vec<usize> = ids.iter().map(|&d| facet_code[d]).collect();
-                    key_of(("profession", &ids, facets, docs))
+                    *made_from.insert(key_of(("profession", ids, facets, docs)))
                 },
                 || {
-                    let mut set = id_set(&ids, docs);
-                    set["matrix"] = json!(facet_matrix(&ids));
+                    let mut set = id_set(ids, docs);
+                    set["matrix"] = json!(facet_matrix(ids));
                     set.to_string().into_bytes().into()
                 },
             );
-            files.add_bytes(&format!("f-p-{i}"), text.to_vec())
+            files.add_bytes(&format!("f-p-{i}"), text, made_from)
         })
         .collect();
 
@@ -631,7 +668,7 @@ pub fn build_index(
             // list has the names, and the shards the words.
             "professions": {
                 "codes": registry.professions.iter().map(|p| p.code.as_str()).collect::<Vec<_>>(),
-                "counts": profession_docs.iter().map(BTreeSet::len).collect::<Vec<_>>(),
+                "counts": profession_docs.iter().map(Vec::len).collect::<Vec<_>>(),
                 "f": profession_hashes.concat(),
             },
             "matrix": matrix,
@@ -644,7 +681,7 @@ pub fn build_index(
     }
     timings.phase("search: meta");
     let (mut files, keys) = (files.files, files.keys);
-    let packed: Vec<(String, Vec<u8>)> = files
+    let packed: Vec<(String, Arc<[u8]>)> = files
         .par_iter()
         .zip(keys)
         .map(|((path, json), key)| {
@@ -652,7 +689,7 @@ pub fn build_index(
                 || key.unwrap_or_else(|| key_of(&json[..])),
                 || gzip(json).into(),
             );
-            (format!("{path}.gz"), packed.to_vec())
+            (format!("{path}.gz"), packed)
         })
         .collect();
     files.extend(packed);
@@ -767,7 +804,7 @@ mod tests {
         let files: BTreeMap<&str, &[u8]> = index
             .files
             .iter()
-            .map(|(p, b)| (p.as_str(), b.as_slice()))
+            .map(|(p, b)| (p.as_str(), &b[..]))
             .collect();
         let json: Vec<&str> = files
             .keys()
