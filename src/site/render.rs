@@ -340,6 +340,13 @@ fn list_page(base: &str, n: usize) -> String {
     }
 }
 
+/// Puts a record page's JSON-LD and status timeline into its context, as JSON safe inside
+/// `<script>`.
+fn insert_scripts(own: &mut Context, json_ld: &impl Serialize, timeline: &impl Serialize) {
+    own.insert("json_ld", &exports::json_for_script(json_ld));
+    own.insert("timeline_json", &exports::json_for_script(timeline));
+}
+
 /// A writer that feeds a hasher (to fingerprint a page's own context without a copy).
 struct HashWriter(ahash::AHasher);
 
@@ -1232,14 +1239,9 @@ impl Renderer<'_> {
             self.families[id],
             || {
                 let mut own = Context::new();
-                own.insert(
-                    "json_ld",
-                    &exports::json_for_script(&self.center_json_ld(id, lang)),
-                );
-                own.insert(
-                    "timeline_json",
-                    &exports::json_for_script(&self.center_timeline_json(id)),
-                );
+                let (json_ld, timeline) =
+                    (self.center_json_ld(id, lang), self.center_timeline_json(id));
+                insert_scripts(&mut own, &json_ld, &timeline);
                 own.insert("center", &views.center(id));
                 Ok(own)
             },
@@ -1291,14 +1293,8 @@ impl Renderer<'_> {
             self.sink.put(qr_file, Some(qr_key), svg.into_bytes())?;
         }
         if !kept {
-            ctx.insert(
-                "json_ld",
-                &exports::json_for_script(&self.certificate_json_ld(id, lang)),
-            );
-            ctx.insert(
-                "timeline_json",
-                &exports::json_for_script(&self.certificate_timeline_json(id)),
-            );
+            let json_ld = self.certificate_json_ld(id, lang);
+            insert_scripts(&mut ctx, &json_ld, &self.certificate_timeline_json(id));
             ctx.insert("certificate", &certificate);
             let html = self.render_in_context("certificate.html", lang, &path, ctx)?;
             self.sink.put(file, Some(key), html)?;
