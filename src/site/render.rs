@@ -554,7 +554,7 @@ pub fn render_site(inputs: &Inputs<'_>, sink: &dyn Sink) -> Result<(), RenderErr
             rayon::join(
                 || -> Result<Vec<(Lang, Choices)>, RenderError> {
                     languages
-                        .iter()
+                        .par_iter()
                         .map(|&lang| Ok((lang, renderer.language(lang)?)))
                         .collect()
                 },
@@ -680,9 +680,10 @@ impl Renderer<'_> {
         own: Context,
     ) -> Result<Vec<u8>, RenderError> {
         thread_local! {
-            /// The base context this thread rendered with last: the build's id, the language.
-            static BASE: std::cell::RefCell<Option<(u64, Lang, Context)>> =
-                const { std::cell::RefCell::new(None) };
+            /// The base contexts this thread rendered with, by the build's id and the
+            /// language (the languages are rendered side by side).
+            static BASES: std::cell::RefCell<Vec<(u64, Lang, Context)>> =
+                const { std::cell::RefCell::new(Vec::new()) };
         }
         let urls = &self.inputs.urls;
         let alternates: Vec<Alternate> = self
@@ -711,15 +712,18 @@ impl Renderer<'_> {
         let page_context =
             Context::from_value(Value::Object(values)).map_err(|e| render_error(template, &e))?;
         let base = self.bases.get(&lang);
-        BASE.with(|cell| {
-            let mut cell = cell.borrow_mut();
-            let fresh = !matches!(&*cell, Some((id, l, _)) if *id == self.id && *l == lang);
-            if fresh {
-                *cell = Some((self.id, lang, base.cloned().unwrap_or_default()));
-            }
-            let Some((_, _, ctx)) = cell.as_mut() else {
-                unreachable!("just set");
+        BASES.with(|cell| {
+            let mut bases = cell.borrow_mut();
+            // (Those of an earlier build go.)
+            bases.retain(|(id, _, _)| *id == self.id);
+            let at = match bases.iter().position(|(_, l, _)| *l == lang) {
+                Some(at) => at,
+                None => {
+                    bases.push((self.id, lang, base.cloned().unwrap_or_default()));
+                    bases.len() - 1
+                }
             };
+            let ctx = &mut bases[at].2;
             ctx.extend(page_context);
             let rendered = self.render_page(template, ctx);
             // Back to the base: a page's key is removed, or set back to the base's value
