@@ -288,11 +288,14 @@ impl Registry {
     }
 
     /// Every status change of every certificate, newest first (same date: register order).
+    /// (On every core: a quarter of a million changes at 100,000 centers.)
     pub fn all_transitions(&self) -> Vec<Transition> {
+        use rayon::prelude::*;
         let mut all: Vec<Transition> = (0..self.certificates.len())
-            .flat_map(|id| self.certificate_history(id))
+            .into_par_iter()
+            .flat_map_iter(|id| self.certificate_history(id))
             .collect();
-        all.sort_by(|a, b| b.date.cmp(&a.date).then(a.certificate.cmp(&b.certificate)));
+        all.par_sort_by(|a, b| b.date.cmp(&a.date).then(a.certificate.cmp(&b.certificate)));
         all
     }
 

@@ -525,6 +525,7 @@ pub fn render_site(inputs: &Inputs<'_>, sink: &dyn Sink) -> Result<(), RenderErr
             )
         })
         .collect();
+    renderer.timings.phase("every change and its key");
     // Three works that need nothing of each other run side by side (each leaves a core idle
     // now and then): the search index, the pages of every language, and the open data with
     // the per-record JSON. Only the search pages wait for the index, and the sitemap for
