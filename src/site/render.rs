@@ -527,8 +527,8 @@ pub fn render_site(inputs: &Inputs<'_>, sink: &dyn Sink) -> Result<(), RenderErr
         .collect();
     renderer.timings.phase("every change and its key");
     // Three works that need nothing of each other run side by side (each leaves a core idle
-    // now and then): the search index, the pages of every language, and the open data with
-    // the per-record JSON. Only the search pages wait for the index, and the sitemap for
+    // now and then): the search index, the pages of every language (the languages side by
+    // side too: each has steps on one core), and the open data with the per-record JSON. Only the search pages wait for the index, and the sitemap for
     // every page.
     let (meta, (choices, open_data)) = rayon::join(
         || -> Result<BTreeMap<Lang, String>, RenderError> {
