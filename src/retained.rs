@@ -109,6 +109,18 @@ impl<'a, V: Clone> MemoUse<'a, V> {
         value
     }
 
+    /// [`MemoUse::get`], with the key it computed (`None` without a memo: no key is made
+    /// then), for what keys other memos by the same inputs.
+    pub(crate) fn get_keyed(
+        &self,
+        key: impl FnOnce() -> u64,
+        make: impl FnOnce() -> V,
+    ) -> (V, Option<u64>) {
+        let mut made = None;
+        let value = self.get(|| *made.insert(key()), make);
+        (value, made)
+    }
+
     /// The last build's value for `key`, if there is one (not yet counted as used).
     pub(crate) fn peek(&self, key: u64) -> Option<V> {
         self.previous.get(&key).cloned()

@@ -36,6 +36,13 @@ pub(crate) struct Recorder {
 }
 
 impl Recorder {
+    /// Names `path` as a file of `group`, if the page is one's.
+    pub(crate) fn name(group: Option<&Recorder>, path: &str) {
+        if let Some(group) = group {
+            group.file(path);
+        }
+    }
+
     pub(crate) fn file(&self, path: &str) {
         self.files
             .lock()

@@ -528,8 +528,8 @@ pub fn render_site(inputs: &Inputs<'_>, sink: &dyn Sink) -> Result<(), RenderErr
     renderer.timings.phase("every change and its key");
     // Three works that need nothing of each other run side by side (each leaves a core idle
     // now and then): the search index, the pages of every language (the languages side by
-    // side too: each has steps on one core), and the open data with the per-record JSON. Only the search pages wait for the index, and the sitemap for
-    // every page.
+    // side too: each has steps on one core), and the open data with the per-record JSON.
+    // Only the search pages wait for the index, and the sitemap for every page.
     let (meta, (choices, open_data)) = rayon::join(
         || -> Result<BTreeMap<Lang, String>, RenderError> {
             let timings = Timings::from_env();
@@ -797,9 +797,7 @@ impl Renderer<'_> {
         }
         let page_lang = lang.unwrap_or(self.inputs.config.default_language);
         let file = urls.file(lang, page);
-        if let Some(group) = group {
-            group.file(&file);
-        }
+        Recorder::name(group, &file);
         let key = fingerprint::page(self.site_key(page_lang), &file, [content_key]);
         if self.sink.keep(&file, key) {
             return Ok(());
@@ -830,33 +828,34 @@ impl Renderer<'_> {
 
     /// Renders a group of pages with `render`, which names each of their files and URLs to
     /// the recorder it is given (see [`super::groups`]): in a watcher's build, unless the
-    /// last one published the group under the same `key` and it is kept whole. `ticks`: the
-    /// pages it counts for progress (`render` ticks them itself).
+    /// last one published the group under the same key (made by `key`, only in a watcher's
+    /// build) and it is kept whole. `ticks`: the pages it counts for progress (`render`
+    /// ticks them itself).
     fn group(
         &self,
-        key: u64,
+        key: impl FnOnce() -> u64,
         ticks: usize,
         render: impl FnOnce(Option<&Recorder>) -> Result<(), RenderError>,
     ) -> Result<(), RenderError> {
         if !self.grouping() {
             return render(None);
         }
-        if let Some(group) = self.groups.peek(key) {
-            if self.sink.keep_group(key) {
+        let key = key();
+        // (Kept whole only when the last build's URLs and page count of it are known.)
+        let kept = self.groups.peek(key).filter(|_| self.sink.keep_group(key));
+        let group = match kept {
+            Some(group) => {
                 self.tick_by(group.ticks());
-                self.groups.insert(key, group.clone());
-                self.sitemap
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .push_group(group);
-                return Ok(());
+                group
             }
-        }
-        let recorder = Recorder::default();
-        render(Some(&recorder))?;
-        let (files, group) = recorder.finish(ticks);
-        self.sink.group(key, files);
-        let group = Arc::new(group);
+            None => {
+                let recorder = Recorder::default();
+                render(Some(&recorder))?;
+                let (files, group) = recorder.finish(ticks);
+                self.sink.group(key, files);
+                Arc::new(group)
+            }
+        };
         self.groups.insert(key, group.clone());
         self.sitemap
             .lock()
@@ -911,17 +910,19 @@ impl Renderer<'_> {
         let own_key = hash_json(&own.clone().into_json());
         // The list's pages are one group: kept whole by a watcher while its entries show
         // the same, in the same order.
-        let list_key = fingerprint::page(
-            own_key,
-            "list pages",
-            [
-                self.site_key(lang),
-                key_of((template, base, key)),
-                entries.len() as u64,
-            ]
-            .into_iter()
-            .chain(entries.iter().map(&entry_key)),
-        );
+        let list_key = || {
+            fingerprint::page(
+                own_key,
+                "list pages",
+                [
+                    self.site_key(lang),
+                    key_of((template, base, key)),
+                    entries.len() as u64,
+                ]
+                .into_iter()
+                .chain(entries.iter().map(&entry_key)),
+            )
+        };
         self.group(list_key, 0, |group| {
             (0..total).into_par_iter().try_for_each(|index| {
                 let n = index + 1;
@@ -1093,11 +1094,13 @@ impl Renderer<'_> {
                     } else {
                         &registry.centers[id].certificates
                     };
-                    let key = fingerprint::page(
-                        site_key,
-                        "center and certificate pages",
-                        [self.families[id], u64::from(comparable)],
-                    );
+                    let key = || {
+                        fingerprint::page(
+                            site_key,
+                            "center and certificate pages",
+                            [self.families[id], u64::from(comparable)],
+                        )
+                    };
                     self.group(key, 1 + certificates.len(), |group| {
                         self.center_page(lang, &views, id, group)?;
                         for &certificate in certificates {
@@ -1275,15 +1278,11 @@ impl Renderer<'_> {
         let family = self.families[registry.certificates[id].center];
         let key = fingerprint::page(site_key, &file, [family]);
         let qr_key = fingerprint::page(site_key, &qr_file, [family]);
-        if let Some(group) = group {
-            group.file(&file);
-        }
+        Recorder::name(group, &file);
         // Both or neither: the page names the QR code only when there is one.
         let kept = self.sink.keep(&file, key);
         if kept && self.sink.keep(&qr_file, qr_key) {
-            if let Some(group) = group {
-                group.file(&qr_file);
-            }
+            Recorder::name(group, &qr_file);
             self.tick();
             return Ok(());
         }
@@ -1292,9 +1291,7 @@ impl Renderer<'_> {
         let svg = qr_svg(&certificate.permalink);
         if let Some(svg) = svg {
             ctx.insert("qr_url", &inputs.urls.link(Some(lang), &qr_path));
-            if let Some(group) = group {
-                group.file(&qr_file);
-            }
+            Recorder::name(group, &qr_file);
             self.sink.put(qr_file, Some(qr_key), svg.into_bytes())?;
         }
         if !kept {
@@ -1454,9 +1451,7 @@ impl Renderer<'_> {
                       make: &dyn Fn() -> Value|
          -> Result<(), RenderError> {
             let key = fingerprint::page(site_key, &path, [family]);
-            if let Some(group) = group {
-                group.file(&path);
-            }
+            Recorder::name(group, &path);
             if !self.sink.keep(&path, key) {
                 self.sink.put(path, Some(key), json_bytes(&make()))?;
             }
@@ -1465,7 +1460,7 @@ impl Renderer<'_> {
         (0..registry.centers.len()).into_par_iter().try_for_each(
             |id| -> Result<(), RenderError> {
                 let family = self.families[id];
-                let key = fingerprint::page(site_key, "records", [family]);
+                let key = || fingerprint::page(site_key, "records", [family]);
                 self.group(key, 0, |group| {
                     let center = &registry.centers[id];
                     record(

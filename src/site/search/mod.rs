@@ -70,8 +70,9 @@ pub struct SearchCache {
     files: Memo<Arc<[u8]>>,
     /// Every file packed, by its JSON text.
     packed: Memo<Arc<[u8]>>,
-    /// Every file's content hash (its name), by its JSON text: the hash is FNV-1a, stable
-    /// but a byte at a time, and the index is tens of megabytes at 100,000 centers.
+    /// Every file's content hash (its name), by the key of what a memo made it from (or by
+    /// its JSON text): the hash is FNV-1a, stable but a byte at a time, and the index is tens
+    /// of megabytes at 100,000 centers.
     names: Memo<Arc<str>>,
     /// The A–Z order of the centers, by their names and BINs.
     order: Memo<Arc<Vec<usize>>>,
@@ -327,18 +328,13 @@ pub fn build_index(
     let chunks: Vec<(Arc<[u8]>, Option<u64>)> = order
         .par_chunks(CHUNK)
         .map(|centers| {
-            let mut key = None;
-            let text = files_memo.get(
-                || {
-                    let records: Vec<_> = centers.iter().map(|&c| record(c)).collect();
-                    *key.insert(key_of(("d", records)))
-                },
+            files_memo.get_keyed(
+                || key_of(("d", centers.iter().map(|&c| record(c)).collect::<Vec<_>>())),
                 || {
                     let records: Vec<Value> = centers.iter().map(|&c| json!(record(c))).collect();
                     Value::Array(records).to_string().into_bytes().into()
                 },
-            );
-            (text, key)
+            )
         })
         .collect();
     let chunk_hashes: Vec<String> = chunks
@@ -460,8 +456,7 @@ pub fn build_index(
     let groups: Vec<(Shards, Option<u64>)> = by_key
         .into_par_iter()
         .map(|(key, tokens)| {
-            let mut made_from = None;
-            let shards = shards_memo.get(
+            shards_memo.get_keyed(
                 || {
                     let mut hasher = crate::site::fingerprint::hasher();
                     key.hash(&mut hasher);
@@ -473,7 +468,7 @@ pub fn build_index(
                         }
                         profession_words.get(*token).hash(&mut hasher);
                     }
-                    *made_from.insert(hasher.finish())
+                    hasher.finish()
                 },
                 || {
                     let mut out = Vec::new();
@@ -484,8 +479,7 @@ pub fn build_index(
                             .collect(),
                     )
                 },
-            );
-            (shards, made_from)
+            )
         })
         .collect();
     let shard_hashes: BTreeMap<String, String> = groups
@@ -505,8 +499,7 @@ pub fn build_index(
     timings.phase("search: postings and shards");
     // BINs and certificate numbers (made again only when one of them, or a center's place
     // in A–Z, changed).
-    let mut identifiers_key = None;
-    let identifiers = shards_memo.get(
+    let (identifiers, identifiers_key) = shards_memo.get_keyed(
         || {
             let bins: Vec<(&str, usize)> = registry
                 .centers
@@ -519,7 +512,7 @@ pub fn build_index(
                 .iter()
                 .map(|c| (c.number.as_str(), c.slug.as_str(), doc_of[c.center]))
                 .collect();
-            *identifiers_key.insert(key_of(("identifiers", bins, numbers)))
+            key_of(("identifiers", bins, numbers))
         },
         || {
             let mut out = Vec::new();
@@ -596,9 +589,8 @@ pub fn build_index(
     });
     // A set's text, made again only when its ids changed.
     let mut set_file = |name: String, ids: &[usize]| -> String {
-        let mut made_from = None;
-        let text = files_memo.get(
-            || *made_from.insert(key_of(("set", ids, docs))),
+        let (text, made_from) = files_memo.get_keyed(
+            || key_of(("set", ids, docs)),
             || id_set(ids, docs).to_string().into_bytes().into(),
         );
         files.add_bytes(&name, text, made_from)
@@ -620,11 +612,10 @@ pub fn build_index(
         .iter()
         .enumerate()
         .map(|(i, ids)| {
-            let mut made_from = None;
-            let text = files_memo.get(
+            let (text, made_from) = files_memo.get_keyed(
                 || {
                     let facets: Vec<usize> = ids.iter().map(|&d| facet_code[d]).collect();
-                    *made_from.insert(key_of(("profession", ids, facets, docs)))
+                    key_of(("profession", ids, facets, docs))
                 },
                 || {
                     let mut set = id_set(ids, docs);
