@@ -130,7 +130,7 @@ fn checked_base(
     let (register, rejected) = load::type_base(&read, &mut found);
     let base = validate::validate_base(register, &rejected, validity_years, &mut found);
     if let Some(key) = key {
-        cache.keep_base(key, base.copied(), found.clone());
+        cache.keep_base(key, base.clone(), found.clone());
     }
     diags.extend(found);
     base

@@ -68,8 +68,6 @@ pub struct Certificate {
     pub agreement_date: Option<NaiveDate>,
     /// The professions it covers, in file order.
     pub scope: Vec<ScopeItem>,
-    /// Its status events in the order they apply: by date, same date in file order.
-    pub events: Vec<StatusEvent>,
     pub position: Position,
 }
 
@@ -95,17 +93,55 @@ pub struct StatusEvent {
 pub struct Registry {
     pub regions: Vec<Region>,
     pub professions: Vec<Profession>,
-    pub centers: Vec<Center>,
-    pub certificates: Vec<Certificate>,
+    /// The centers and the certificates, with their indexes below, are shared by every
+    /// registry made from the same tables: a status change only adds other events to them
+    /// (see [`Registry::events`]), and at 100,000 centers a copy of them is millions of strings.
+    pub centers: Shared<Vec<Center>>,
+    pub certificates: Shared<Vec<Certificate>>,
+    /// Each certificate's status events, by certificate: empty until events are added.
+    pub(crate) events: Vec<Vec<StatusEvent>>,
     /// The term of a certificate in years when `valid_until` is not given.
     pub validity_years: u32,
     pub(crate) region_by_code: Index<String, RegionId>,
     pub(crate) profession_by_code: Index<String, ProfessionId>,
-    pub(crate) center_by_bin: Index<String, CenterId>,
-    pub(crate) certificate_by_number: Index<String, CertificateId>,
-    pub(crate) certificate_by_slug: Index<String, CertificateId>,
+    pub(crate) center_by_bin: Shared<Index<String, CenterId>>,
+    pub(crate) certificate_by_number: Shared<Index<String, CertificateId>>,
+    pub(crate) certificate_by_slug: Shared<Index<String, CertificateId>>,
     /// Lenient number key ([`super::ident::number_key`]) → certificates.
-    pub(crate) certificates_by_key: Index<String, Vec<CertificateId>>,
+    pub(crate) certificates_by_key: Shared<Index<String, Vec<CertificateId>>>,
+}
+
+/// A part of the registry shared between its copies (read as a `T`); changed only while the
+/// registry is being built, when it is not shared yet.
+#[derive(Debug, Default)]
+pub struct Shared<T>(std::sync::Arc<T>);
+
+impl<T> Clone for Shared<T> {
+    fn clone(&self) -> Self {
+        Shared(self.0.clone())
+    }
+}
+
+impl<T> std::ops::Deref for Shared<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: Clone> Shared<T> {
+    /// The part to change (copied first if it is shared, which `validate` never lets happen).
+    pub(crate) fn make_mut(&mut self) -> &mut T {
+        std::sync::Arc::make_mut(&mut self.0)
+    }
+}
+
+impl<'a, T> IntoIterator for &'a Shared<Vec<T>> {
+    type Item = &'a T;
+    type IntoIter = std::slice::Iter<'a, T>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
 }
 
 impl Registry {
@@ -137,35 +173,27 @@ impl Registry {
             .map_or(&[], Vec::as_slice)
     }
 
-    /// A copy of the register made on every core: at 100,000 centers it is millions of
-    /// strings, and a copy made on one core took a tenth of a second of each status change
-    /// in the watcher (see [`super::validate::Base`]). Every field is named, so that a new
-    /// one cannot be left out.
-    pub(crate) fn copied(&self) -> Registry {
-        use rayon::prelude::*;
-        let (mut centers, mut certificates) = (Vec::new(), Vec::new());
-        let (mut center_by_bin, mut certificate_by_number) = Default::default();
-        let (mut certificate_by_slug, mut certificates_by_key) = Default::default();
-        rayon::scope(|s| {
-            s.spawn(|_| centers = self.centers.par_iter().cloned().collect());
-            s.spawn(|_| certificates = self.certificates.par_iter().cloned().collect());
-            s.spawn(|_| center_by_bin = self.center_by_bin.clone());
-            s.spawn(|_| certificate_by_number = self.certificate_by_number.clone());
-            s.spawn(|_| certificate_by_slug = self.certificate_by_slug.clone());
-            s.spawn(|_| certificates_by_key = self.certificates_by_key.clone());
-        });
-        Registry {
-            regions: self.regions.clone(),
-            professions: self.professions.clone(),
-            centers,
-            certificates,
-            validity_years: self.validity_years,
-            region_by_code: self.region_by_code.clone(),
-            profession_by_code: self.profession_by_code.clone(),
-            center_by_bin,
-            certificate_by_number,
-            certificate_by_slug,
-            certificates_by_key,
+    /// A certificate's status events in the order they apply: by date, same date in file
+    /// order.
+    pub fn events(&self, certificate: CertificateId) -> &[StatusEvent] {
+        self.events.get(certificate).map_or(&[], Vec::as_slice)
+    }
+
+    /// Adds `event` to `certificate`'s events, at the end (see [`Registry::sort_events`]).
+    pub(crate) fn push_event(&mut self, certificate: CertificateId, event: StatusEvent) {
+        if self.events.len() < self.certificates.len() {
+            self.events.resize_with(self.certificates.len(), Vec::new);
+        }
+        if let Some(events) = self.events.get_mut(certificate) {
+            events.push(event);
+        }
+    }
+
+    /// Puts `certificate`'s events in the order they apply: by date, and in the order they
+    /// were added within a date.
+    pub(crate) fn sort_events(&mut self, certificate: CertificateId) {
+        if let Some(events) = self.events.get_mut(certificate) {
+            events.sort_by_key(|e| e.date);
         }
     }
 
@@ -174,6 +202,6 @@ impl Registry {
     }
 
     pub fn event_count(&self) -> usize {
-        self.certificates.iter().map(|c| c.events.len()).sum()
+        self.events.iter().map(Vec::len).sum()
     }
 }

@@ -109,7 +109,7 @@ impl Registry {
         if date < certificate.issued_on {
             return Status::NotYetValid;
         }
-        let in_force = || certificate.events.iter().take_while(|e| e.date <= date);
+        let in_force = || self.events(id).iter().take_while(|e| e.date <= date);
         if in_force().any(|e| e.action == Action::Terminated) {
             return Status::Terminated;
         }
@@ -134,7 +134,7 @@ impl Registry {
     pub fn certificate_boundaries(&self, id: CertificateId) -> Vec<NaiveDate> {
         let certificate = &self.certificates[id];
         let mut dates = vec![certificate.issued_on];
-        dates.extend(certificate.events.iter().map(|e| e.date));
+        dates.extend(self.events(id).iter().map(|e| e.date));
         if let Some(successor) = certificate.replaced_by {
             dates.push(self.certificates[successor].issued_on);
         }
@@ -148,8 +148,7 @@ impl Registry {
     fn cause(&self, id: CertificateId, date: NaiveDate, status: Status) -> Cause {
         let certificate = &self.certificates[id];
         let last_event = |wanted: &[Action]| {
-            certificate
-                .events
+            self.events(id)
                 .iter()
                 .enumerate()
                 .take_while(|(_, e)| e.date <= date)
@@ -269,7 +268,7 @@ impl Registry {
     /// The recorded event behind a change of status, if an event caused it.
     pub fn event_of(&self, t: &Transition) -> Option<&super::registry::StatusEvent> {
         match t.cause {
-            Cause::Event { index } => Some(&self.certificates[t.certificate].events[index]),
+            Cause::Event { index } => self.events(t.certificate).get(index),
             _ => None,
         }
     }
@@ -278,9 +277,10 @@ impl Registry {
     /// `reissued` or `expired`.
     pub fn change_name(&self, t: &Transition) -> &'static str {
         match t.cause {
-            Cause::Event { index } => self.certificates[t.certificate].events[index]
-                .action
-                .as_str(),
+            Cause::Event { index } => self
+                .events(t.certificate)
+                .get(index)
+                .map_or("", |e| e.action.as_str()),
             Cause::Reissued { .. } => "reissued",
             Cause::Expired => "expired",
             Cause::Issued | Cause::NotYetIssued => "issued",

@@ -83,14 +83,30 @@ impl RawTable {
 }
 
 /// Tables read before, by the content of their file, for a process that reads the register
-/// again and again (the watcher): a file whose bytes did not change is not parsed again.
-/// Only the tables of the latest read are kept.
-#[derive(Debug, Default)]
+/// again and again (the watcher): a file whose bytes did not change is not parsed again, and
+/// a file whose stamp did not change is not read again (see [`FileStamp`]). Only the tables
+/// of the latest read are kept.
+#[derive(Debug)]
 pub struct TableCache {
     tables: std::sync::Mutex<HashMap<PathBuf, ReadFile>>,
     /// The register checked without its events, with the problems found on the way, by the
     /// key of the tables it was made from (see [`super::load_registry_cached`]).
     base: std::sync::Mutex<Option<(u64, super::validate::Base, Diagnostics)>>,
+    /// How long before a read a file's last write must be for its stamp to be trusted.
+    settle: std::time::Duration,
+    /// How many times a file's bytes were read.
+    files_read: std::sync::atomic::AtomicUsize,
+}
+
+impl Default for TableCache {
+    fn default() -> Self {
+        TableCache {
+            tables: Default::default(),
+            base: Default::default(),
+            settle: FileStamp::SETTLE,
+            files_read: Default::default(),
+        }
+    }
 }
 
 /// A file as it was read: the hash and length of its bytes, what was read from them and the
@@ -99,16 +115,104 @@ pub struct TableCache {
 struct ReadFile {
     hash: u64,
     len: usize,
+    /// The file's stamp, when its last write was long enough before it was read that the
+    /// same stamp later means the same bytes (see [`FileStamp::settled`]).
+    stamp: Option<FileStamp>,
     table: Arc<RawTable>,
     diagnostics: Diagnostics,
 }
 
+/// What the file system says of a file: its length, inode, and the times of its last write
+/// and last change of any kind. A write changes the last two, and the kernel sets them (a
+/// program can set the time of the last write back, not the other).
+///
+/// A file is read again only when its stamp changed, so that the watcher does not read the
+/// tens of megabytes of a large register's other tables on every status change. The times
+/// are only as fine as the kernel's clock tick (milliseconds), so two writes of the same
+/// length within one tick could share a stamp: a stamp is trusted only when the last write
+/// was [`FileStamp::SETTLE`] before the read began (as `git` does with its index), and until
+/// then the file's bytes are read and compared.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct FileStamp {
+    len: u64,
+    modified: std::time::SystemTime,
+    #[cfg(unix)]
+    changed: (i64, i64),
+    #[cfg(unix)]
+    inode: (u64, u64),
+}
+
+impl FileStamp {
+    /// How long before a read a file's last write must be for its stamp to be trusted, by
+    /// default.
+    const SETTLE: std::time::Duration = std::time::Duration::from_secs(2);
+
+    fn of(path: &Path) -> Option<FileStamp> {
+        let meta = std::fs::metadata(path).ok()?;
+        #[cfg(unix)]
+        use std::os::unix::fs::MetadataExt;
+        Some(FileStamp {
+            len: meta.len(),
+            modified: meta.modified().ok()?,
+            #[cfg(unix)]
+            changed: (meta.ctime(), meta.ctime_nsec()),
+            #[cfg(unix)]
+            inode: (meta.dev(), meta.ino()),
+        })
+    }
+
+    /// This stamp, if the file it was taken of was last written `settle` or longer before
+    /// `read_at` (taken before the stamp and the bytes were read).
+    fn settled(
+        self,
+        read_at: std::time::SystemTime,
+        settle: std::time::Duration,
+    ) -> Option<FileStamp> {
+        let written = self.modified.max(self.changed_time());
+        (written + settle < read_at).then_some(self)
+    }
+
+    #[cfg(unix)]
+    fn changed_time(&self) -> std::time::SystemTime {
+        let (seconds, nanoseconds) = self.changed;
+        let since_epoch = std::time::Duration::new(
+            u64::try_from(seconds).unwrap_or(0),
+            u32::try_from(nanoseconds).unwrap_or(0),
+        );
+        std::time::UNIX_EPOCH + since_epoch
+    }
+
+    #[cfg(not(unix))]
+    fn changed_time(&self) -> std::time::SystemTime {
+        self.modified
+    }
+}
+
 impl TableCache {
+    /// `file`'s table as read last time, if the file's stamp is the same as then and was
+    /// trusted (see [`FileStamp`]).
+    fn unchanged(
+        &self,
+        file: &Path,
+        stamp: &FileStamp,
+        diags: &mut Diagnostics,
+    ) -> Option<Arc<RawTable>> {
+        let tables = self.tables.lock().unwrap_or_else(|e| e.into_inner());
+        let read = tables.get(file)?;
+        if read.stamp.as_ref() != Some(stamp) {
+            return None;
+        }
+        diags.extend(read.diagnostics.clone());
+        Some(read.table.clone())
+    }
+
     /// `file`'s table, read from `bytes` by `read` unless those bytes were read last time.
+    /// `stamp` is the file's, if it can be trusted from now on (see [`FileStamp`]).
     fn get_or_read(
         &self,
         file: &Path,
         bytes: &[u8],
+        stamp: Option<FileStamp>,
         diags: &mut Diagnostics,
         read: impl FnOnce(&mut Diagnostics) -> RawTable,
     ) -> Arc<RawTable> {
@@ -116,8 +220,9 @@ impl TableCache {
         // build; the length is compared too.)
         let hash = crate::retained::key_of(bytes);
         let lock = || self.tables.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(read) = lock().get(file) {
+        if let Some(read) = lock().get_mut(file) {
             if read.hash == hash && read.len == bytes.len() {
+                read.stamp = stamp;
                 diags.extend(read.diagnostics.clone());
                 return read.table.clone();
             }
@@ -131,6 +236,7 @@ impl TableCache {
             ReadFile {
                 hash,
                 len: bytes.len(),
+                stamp,
                 table: table.clone(),
                 diagnostics: found.clone(),
             },
@@ -145,12 +251,27 @@ impl TableCache {
         self.tables.lock().map(|t| t.len()).unwrap_or_default()
     }
 
+    /// A cache that trusts a file's stamp once its last write is `settle` old (for tests).
+    #[cfg(test)]
+    pub(crate) fn settling(settle: std::time::Duration) -> TableCache {
+        TableCache {
+            settle,
+            ..TableCache::default()
+        }
+    }
+
+    /// How many times a file's bytes were read through this cache (for tests).
+    #[cfg(test)]
+    pub(crate) fn files_read(&self) -> usize {
+        self.files_read.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// A copy of the register checked without its events from the tables with key `key`, and
     /// the problems found making it, if that is the one kept.
     pub(crate) fn base(&self, key: u64) -> Option<(super::validate::Base, Diagnostics)> {
         let kept = self.base.lock().unwrap_or_else(|e| e.into_inner());
         match &*kept {
-            Some((k, base, found)) if *k == key => Some((base.copied(), found.clone())),
+            Some((k, base, found)) if *k == key => Some((base.clone(), found.clone())),
             _ => None,
         }
     }
@@ -210,6 +331,19 @@ pub fn read_table(
             });
         }
     };
+    // The stamp is taken before the bytes are read: a write after it changes the next one.
+    let read_at = std::time::SystemTime::now();
+    let stamp = cache.and_then(|_| FileStamp::of(&path));
+    if let (Some(cache), Some(stamp)) = (cache, &stamp) {
+        if let Some(table) = cache.unchanged(&path, stamp, diags) {
+            return table;
+        }
+    }
+    if let Some(cache) = cache {
+        cache
+            .files_read
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
     let bytes = match std::fs::read(&path) {
         Ok(bytes) => bytes,
         Err(e) => {
@@ -227,7 +361,10 @@ pub fn read_table(
         None => RawTable::unreadable(schema),
     };
     match cache {
-        Some(cache) => cache.get_or_read(&path, &bytes, diags, read),
+        Some(cache) => {
+            let stamp = stamp.and_then(|stamp| stamp.settled(read_at, cache.settle));
+            cache.get_or_read(&path, &bytes, stamp, diags, read)
+        }
         None => Arc::new(read(diags)),
     }
 }
@@ -724,6 +861,60 @@ fn json_cell(value: &serde_json::Value, list: bool) -> Result<Option<Cell>, &'st
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A file whose stamp is trusted is not read again while the stamp holds; any write
+    /// changes the stamp, and then the new bytes are read. A stamp too fresh to be trusted
+    /// (a write within the same tick of the clock could share it) has the bytes read and
+    /// compared every time.
+    #[test]
+    fn a_file_is_read_again_only_when_its_stamp_changed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("regions.csv");
+        let read = |cache: &TableCache| {
+            let mut diags = Diagnostics::default();
+            let schema = &crate::register::load::REGIONS;
+            let table = read_table(
+                dir.path(),
+                Path::new("data"),
+                schema,
+                &mut diags,
+                Some(cache),
+            );
+            assert!(!diags.has_errors(), "{diags:?}");
+            let name = |row: &RawRow| match &row.cells[1] {
+                Some(Cell::Text(name)) => name.clone(),
+                other => panic!("{other:?}"),
+            };
+            table.rows.iter().map(name).collect::<Vec<_>>()
+        };
+        std::fs::write(&path, "code,name_kk\nKZ-ABA,Абай\n").unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+
+        // Trusted at once (settling takes no time here).
+        let cache = TableCache::settling(std::time::Duration::ZERO);
+        assert_eq!(read(&cache), ["Абай"]);
+        assert_eq!(cache.files_read(), 1);
+        assert_eq!(read(&cache), ["Абай"]);
+        assert_eq!(cache.files_read(), 1, "the stamp held: not read again");
+        // The same length, other bytes, and the time of the last write set back: the time
+        // of the last change still moves.
+        let modified = std::fs::metadata(&path).unwrap().modified().unwrap();
+        std::fs::write(&path, "code,name_kk\nKZ-ABA,Абая\n").unwrap();
+        let file = std::fs::File::options().write(true).open(&path).unwrap();
+        file.set_modified(modified).unwrap();
+        drop(file);
+        assert_eq!(read(&cache), ["Абая"]);
+        assert_eq!(cache.files_read(), 2);
+
+        // Not trusted while fresh: read every time, and a write of the same length is seen.
+        let cache = TableCache::settling(std::time::Duration::from_secs(3600));
+        assert_eq!(read(&cache), ["Абая"]);
+        assert_eq!(read(&cache), ["Абая"]);
+        assert_eq!(cache.files_read(), 2);
+        std::fs::write(&path, "code,name_kk\nKZ-ABA,Абаю\n").unwrap();
+        assert_eq!(read(&cache), ["Абаю"]);
+        assert_eq!(cache.files_read(), 3);
+    }
 
     #[test]
     fn delimiter_detection() {

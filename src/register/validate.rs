@@ -29,21 +29,12 @@ pub fn validate(
 
 /// The register checked without its status events: the registry with no events yet, and the
 /// certificates whose rows were rejected (references to them are not reported again). A
-/// process that reads the register again and again keeps it while only `events` changes.
-#[derive(Debug)]
+/// process that reads the register again and again keeps it while only `events` changes; a
+/// copy shares the centers and certificates (see [`Registry::centers`]).
+#[derive(Debug, Clone)]
 pub struct Base {
     pub registry: Registry,
     rejected_certificates: Rejected,
-}
-
-impl Base {
-    /// A copy, made on every core (see [`Registry::copied`]).
-    pub(crate) fn copied(&self) -> Base {
-        Base {
-            registry: self.registry.copied(),
-            rejected_certificates: self.rejected_certificates.clone(),
-        }
-    }
 }
 
 /// Checks every table of `register` but its events (which it ignores): see [`validate`].
@@ -61,8 +52,8 @@ pub fn validate_base(
     (reg.professions, reg.profession_by_code) =
         index_references(register.professions, "profession code", diags);
     check_profession_slugs(&reg.professions, diags);
-    reg.center_by_bin.reserve(register.centers.len());
-    reg.centers.reserve(register.centers.len());
+    reg.center_by_bin.make_mut().reserve(register.centers.len());
+    reg.centers.make_mut().reserve(register.centers.len());
     for located in register.centers {
         let (position, row) = (located.position, located.row);
         if let Some(&first) = reg.center_by_bin.get(row.bin.as_str()) {
@@ -80,9 +71,11 @@ pub fn validate_base(
             }
             UNRESOLVED
         });
+        let id = reg.centers.len();
         reg.center_by_bin
-            .insert(row.bin.as_str().to_owned(), reg.centers.len());
-        reg.centers.push(Center {
+            .make_mut()
+            .insert(row.bin.as_str().to_owned(), id);
+        reg.centers.make_mut().push(Center {
             bin: row.bin,
             name: row.name,
             region,
@@ -108,10 +101,10 @@ pub fn validate_base(
             .collect()
     };
     let count = register.certificates.len();
-    reg.certificates.reserve(count);
-    reg.certificate_by_number.reserve(count);
-    reg.certificate_by_slug.reserve(count);
-    reg.certificates_by_key.reserve(count);
+    reg.certificates.make_mut().reserve(count);
+    reg.certificate_by_number.make_mut().reserve(count);
+    reg.certificate_by_slug.make_mut().reserve(count);
+    reg.certificates_by_key.make_mut().reserve(count);
     for (located, (certificate_slug, key)) in register.certificates.into_iter().zip(names) {
         let (position, row) = (located.position, located.row);
         if let Some(&first) = reg.certificate_by_number.get(&row.number) {
@@ -170,11 +163,19 @@ pub fn validate_base(
             None => add_years(row.issued_on, validity_years).unwrap_or(chrono::NaiveDate::MAX),
         };
         let id = reg.certificates.len();
-        reg.certificate_by_number.insert(row.number.clone(), id);
-        reg.certificate_by_slug.insert(certificate_slug.clone(), id);
-        reg.certificates_by_key.entry(key).or_default().push(id);
+        reg.certificate_by_number
+            .make_mut()
+            .insert(row.number.clone(), id);
+        reg.certificate_by_slug
+            .make_mut()
+            .insert(certificate_slug.clone(), id);
+        reg.certificates_by_key
+            .make_mut()
+            .entry(key)
+            .or_default()
+            .push(id);
         replaces_numbers.push(row.replaces);
-        reg.certificates.push(Certificate {
+        reg.certificates.make_mut().push(Certificate {
             number: row.number,
             slug: certificate_slug,
             center,
@@ -186,7 +187,6 @@ pub fn validate_base(
             agreement_number: row.agreement_number,
             agreement_date: row.agreement_date,
             scope: Vec::new(),
-            events: Vec::new(),
             position,
         });
     }
@@ -221,8 +221,9 @@ pub fn validate_base(
             );
             continue;
         }
-        reg.certificates[id].replaces = Some(predecessor);
-        reg.certificates[predecessor].replaced_by = Some(id);
+        let certificates = reg.certificates.make_mut();
+        certificates[id].replaces = Some(predecessor);
+        certificates[predecessor].replaced_by = Some(id);
         let (successor, predecessor) = (&reg.certificates[id], &reg.certificates[predecessor]);
         if successor.issued_on < predecessor.issued_on {
             diags.error(
@@ -270,13 +271,15 @@ pub fn validate_base(
             continue;
         }
         first_scope_line.insert((certificate, profession), row.position.line);
-        reg.certificates[certificate].scope.push(ScopeItem {
-            profession,
-            levels: row.row.levels,
-            position: row.position,
-        });
+        reg.certificates.make_mut()[certificate]
+            .scope
+            .push(ScopeItem {
+                profession,
+                levels: row.row.levels,
+                position: row.position,
+            });
     }
-    for certificate in &reg.certificates {
+    for certificate in reg.certificates.iter() {
         if certificate.scope.is_empty()
             && !rejected.scope_certificates.contains(&certificate.number)
         {
@@ -284,13 +287,14 @@ pub fn validate_base(
         }
     }
 
-    for id in 0..reg.certificates.len() {
-        if let Some(center) = reg.centers.get_mut(reg.certificates[id].center) {
+    let centers = reg.centers.make_mut();
+    for (id, certificate) in reg.certificates.iter().enumerate() {
+        if let Some(center) = centers.get_mut(certificate.center) {
             center.certificates.push(id);
         }
     }
     let certificates = &reg.certificates;
-    for center in &mut reg.centers {
+    for center in centers {
         center
             .certificates
             .sort_by_key(|&id| certificates[id].issued_on);
@@ -320,20 +324,23 @@ pub fn validate_events(base: &mut Base, events: Vec<Located<EventRow>>, diags: &
             }
             continue;
         };
-        reg.certificates[certificate].events.push(StatusEvent {
-            date: row.row.date,
-            action: row.row.action,
-            reason: row.row.reason,
-            decision: row.row.decision,
-            position: row.position,
-        });
+        reg.push_event(
+            certificate,
+            StatusEvent {
+                date: row.row.date,
+                action: row.row.action,
+                reason: row.row.reason,
+                decision: row.row.decision,
+                position: row.position,
+            },
+        );
         touched.push(certificate);
     }
     touched.sort_unstable();
     touched.dedup();
     for id in touched {
         // Stable: events of the same date keep their file order.
-        reg.certificates[id].events.sort_by_key(|e| e.date);
+        reg.sort_events(id);
         check_events(reg, id, diags);
     }
 }
@@ -458,7 +465,7 @@ fn check_events(reg: &Registry, id: CertificateId, diags: &mut Diagnostics) {
     let successor = certificate.replaced_by.map(|s| &reg.certificates[s]);
     let mut revoked_since = None;
     let mut terminated_on = None;
-    for event in &certificate.events {
+    for event in reg.events(id) {
         let date = event.date.to_string();
         if event.date < certificate.issued_on {
             diags.error(

@@ -176,13 +176,14 @@ fn family_key(registry: &Registry, id: usize) -> u64 {
                 .value(item.levels);
         }
         key.value(c.scope.len());
-        for event in &c.events {
+        let events = registry.events(cid);
+        for event in events {
             key.date(event.date)
                 .value(event.action)
                 .text(&event.reason)
                 .opt(event.decision.as_deref());
         }
-        key.value(c.events.len());
+        key.value(events.len());
     }
     key.finish()
 }

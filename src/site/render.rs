@@ -1331,7 +1331,7 @@ impl Renderer<'_> {
             position[c.id] = i;
         }
         let mut at: Vec<Vec<usize>> = vec![Vec::new(); registry.professions.len()];
-        for certificate in &registry.certificates {
+        for certificate in registry.certificates.iter() {
             let place = position[certificate.center];
             for item in &certificate.scope {
                 at[item.profession].push(place);

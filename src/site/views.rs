@@ -308,8 +308,9 @@ impl Views<'_> {
             holder: self.center_item(certificate.center),
             scope: self.scope(id),
             history: self.history(&[id]),
-            events: certificate
-                .events
+            events: self
+                .registry
+                .events(id)
                 .iter()
                 .map(|e| EventView {
                     date: e.date,

@@ -535,7 +535,7 @@ pub fn build_index(
                 .max(1);
             let mut certificate_buckets: Vec<BTreeMap<String, Vec<Value>>> =
                 vec![BTreeMap::new(); buckets];
-            for certificate in &registry.certificates {
+            for certificate in registry.certificates.iter() {
                 let key = number_key(&certificate.number);
                 let bucket = fold::bucket_hash(&key) as usize % buckets;
                 certificate_buckets[bucket]
@@ -578,7 +578,7 @@ pub fn build_index(
         matrix[region][statuses[doc]] += 1;
     }
     let mut profession_docs: Vec<Vec<usize>> = vec![Vec::new(); registry.professions.len()];
-    for certificate in &registry.certificates {
+    for certificate in registry.certificates.iter() {
         for item in &certificate.scope {
             profession_docs[item.profession].push(doc_of[certificate.center]);
         }
