@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 use super::urls::Urls;
 use super::views::profession_page;
 use crate::register::{CenterId, CertificateId, Lang, Registry, Text};
-use crate::retained::{Memo, MemoUse};
+use crate::retained::{key_of, Memo, MemoUse};
 
 /// A cell made safe for spreadsheets: one starting with `=`, `+`, `-`, `@`, a tab or a
 /// carriage return gets a leading `'` so it is read as text, never run as a formula.
@@ -81,37 +81,72 @@ impl<'a> Records<'a> {
         }
     }
 
-    /// The record `name` of kind `kind` (say a center's row of `centers.csv`), which shows
-    /// only what the family of `center` holds: made by `make` unless an earlier build made it
-    /// from the same inputs.
-    fn get(
+    /// The records `0..count` of kind `kind` (say the rows of `centers.csv`), in runs of
+    /// [`RUN`] records each joined by `separator`. Record `id` is named `name(id)` (a BIN, a
+    /// slug), shows only what the family of center `center(id)` holds, and is written by
+    /// `write`. A run is taken from what the last build made when each of its records' keys
+    /// holds, or made again: a status change makes one or two runs of each file again, not a
+    /// third of a million records, and the file is a thousand parts, not as many as records.
+    fn runs<'n>(
         &self,
         kind: &str,
-        name: &str,
-        center: CenterId,
-        make: impl FnOnce() -> Vec<u8>,
-    ) -> Arc<[u8]> {
-        self.memo.get(
-            || super::fingerprint::record(self.site_key, kind, name, self.families[center]),
-            || make().into(),
-        )
+        count: usize,
+        separator: &[u8],
+        name: impl Fn(usize) -> &'n str + Sync,
+        center: impl Fn(usize) -> CenterId + Sync,
+        write: impl Fn(usize, &mut Vec<u8>) + Sync,
+    ) -> Vec<Arc<[u8]>> {
+        (0..count.div_ceil(RUN))
+            .into_par_iter()
+            .map(|run| {
+                let ids = run * RUN..((run + 1) * RUN).min(count);
+                let key = || {
+                    let keys: Vec<u64> = ids
+                        .clone()
+                        .map(|id| {
+                            let family = self.families[center(id)];
+                            super::fingerprint::record(self.site_key, kind, name(id), family)
+                        })
+                        .collect();
+                    key_of(keys)
+                };
+                self.memo.get(key, || {
+                    let mut bytes = Vec::new();
+                    for id in ids.clone() {
+                        if id > ids.start {
+                            bytes.extend_from_slice(separator);
+                        }
+                        write(id, &mut bytes);
+                    }
+                    bytes.into()
+                })
+            })
+            .collect()
     }
 }
 
-/// One CSV row, its cells made safe for spreadsheets.
-fn csv_row(row: &[String]) -> Vec<u8> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
+/// How many records make a run of an open-data file (see [`Records::runs`]): at 100,000
+/// centers `register.json` is 1,300 runs of about 256 kB.
+pub(crate) const RUN: usize = 256;
+
+/// One CSV row, its cells made safe for spreadsheets, written at the end of `out`.
+fn csv_row(row: &[String], out: &mut Vec<u8>) {
+    let mut writer = csv::Writer::from_writer(out);
     // Writing into memory cannot fail.
     let _ = writer.write_record(row.iter().map(|c| spreadsheet_safe(c)));
-    writer.into_inner().unwrap_or_default()
+    let _ = writer.flush();
 }
 
 /// A CSV file: a byte-order mark (so that Excel reads UTF-8), the header, the rows.
 fn csv_document(header: &[&str], rows: Vec<Arc<[u8]>>) -> Document {
-    let header = csv_row(&header.iter().map(|h| (*h).to_owned()).collect::<Vec<_>>());
+    let mut header_row = Vec::new();
+    csv_row(
+        &header.iter().map(|h| (*h).to_owned()).collect::<Vec<_>>(),
+        &mut header_row,
+    );
     let mut document = Document::default();
     document.push(Chunk::Fixed(b"\xEF\xBB\xBF"));
-    document.push(Chunk::Owned(header));
+    document.push(Chunk::Owned(header_row));
     for row in rows {
         document.push(Chunk::Shared(row));
     }
@@ -133,8 +168,15 @@ pub fn centers_csv(registry: &Registry, as_of: NaiveDate, records: &Records<'_>)
         .names()
         .chain(["status", "as_of"])
         .collect();
-    let rows = registry.centers.par_iter().enumerate().map(|(id, c)| {
-        records.get("centers.csv", c.bin.as_str(), id, || {
+    let centers = &registry.centers;
+    let rows = records.runs(
+        "centers.csv",
+        centers.len(),
+        b"",
+        |id| centers[id].bin.as_str(),
+        |id| id,
+        |id, out| {
+            let c = &centers[id];
             let mut row = vec![c.bin.to_string()];
             row.extend(text_cells(&c.name));
             row.push(registry.regions[c.region].code.clone());
@@ -146,10 +188,10 @@ pub fn centers_csv(registry: &Registry, as_of: NaiveDate, records: &Records<'_>)
             );
             row.push(registry.center_status(id, as_of).0.to_string());
             row.push(as_of.to_string());
-            csv_row(&row)
-        })
-    });
-    csv_document(&header, rows.collect())
+            csv_row(&row, out);
+        },
+    );
+    csv_document(&header, rows)
 }
 
 /// `/data/certificates.csv`.
@@ -172,8 +214,15 @@ pub fn certificates_csv(registry: &Registry, as_of: NaiveDate, records: &Records
         id.map(|i| registry.certificates[i].number.clone())
             .unwrap_or_default()
     };
-    let rows = registry.certificates.par_iter().enumerate().map(|(id, c)| {
-        records.get("certificates.csv", &c.slug, c.center, || {
+    let certificates = &registry.certificates;
+    let rows = records.runs(
+        "certificates.csv",
+        certificates.len(),
+        b"",
+        |id| certificates[id].slug.as_str(),
+        |id| certificates[id].center,
+        |id, out| {
+            let c = &certificates[id];
             let professions: Vec<String> = c
                 .scope
                 .iter()
@@ -186,23 +235,26 @@ pub fn certificates_csv(registry: &Registry, as_of: NaiveDate, records: &Records
                     }
                 })
                 .collect();
-            csv_row(&[
-                c.number.clone(),
-                c.slug.clone(),
-                registry.centers[c.center].bin.to_string(),
-                c.issued_on.to_string(),
-                c.valid_until.to_string(),
-                number(c.replaces),
-                number(c.replaced_by),
-                c.agreement_number.clone().unwrap_or_default(),
-                c.agreement_date.map(|d| d.to_string()).unwrap_or_default(),
-                professions.join("; "),
-                registry.certificate_status(id, as_of).to_string(),
-                as_of.to_string(),
-            ])
-        })
-    });
-    csv_document(&header, rows.collect())
+            csv_row(
+                &[
+                    c.number.clone(),
+                    c.slug.clone(),
+                    registry.centers[c.center].bin.to_string(),
+                    c.issued_on.to_string(),
+                    c.valid_until.to_string(),
+                    number(c.replaces),
+                    number(c.replaced_by),
+                    c.agreement_number.clone().unwrap_or_default(),
+                    c.agreement_date.map(|d| d.to_string()).unwrap_or_default(),
+                    professions.join("; "),
+                    registry.certificate_status(id, as_of).to_string(),
+                    as_of.to_string(),
+                ],
+                out,
+            );
+        },
+    );
+    csv_document(&header, rows)
 }
 
 #[derive(Serialize)]
@@ -321,31 +373,27 @@ pub fn register_json(
     lang: Lang,
     records: &Records<'_>,
 ) -> Document {
-    // Serializing plain data cannot fail.
-    let compact = |value: &Value| serde_json::to_vec(value).unwrap_or_default();
-    let centers: Vec<Arc<[u8]>> = (0..registry.centers.len())
-        .into_par_iter()
-        .map(|id| {
-            records.get(
-                "register.json center",
-                registry.centers[id].bin.as_str(),
-                id,
-                || compact(&center_json(registry, urls, id, as_of, lang)),
-            )
-        })
-        .collect();
-    let certificates: Vec<Arc<[u8]>> = (0..registry.certificates.len())
-        .into_par_iter()
-        .map(|id| {
-            let certificate = &registry.certificates[id];
-            records.get(
-                "register.json certificate",
-                &certificate.slug,
-                certificate.center,
-                || compact(&certificate_json(registry, urls, id, as_of, lang)),
-            )
-        })
-        .collect();
+    // Serializing plain data into memory cannot fail.
+    let compact = |value: &Value, out: &mut Vec<u8>| {
+        let _ = serde_json::to_writer(out, value);
+    };
+    let (centers, certificates) = (&registry.centers, &registry.certificates);
+    let center_runs = records.runs(
+        "register.json center",
+        centers.len(),
+        b",",
+        |id| centers[id].bin.as_str(),
+        |id| id,
+        |id, out| compact(&center_json(registry, urls, id, as_of, lang), out),
+    );
+    let certificate_runs = records.runs(
+        "register.json certificate",
+        certificates.len(),
+        b",",
+        |id| certificates[id].slug.as_str(),
+        |id| certificates[id].center,
+        |id, out| compact(&certificate_json(registry, urls, id, as_of, lang), out),
+    );
     let head = json!({
         "as_of": as_of,
         "validity_years": registry.validity_years,
@@ -357,20 +405,21 @@ pub fn register_json(
         })).collect::<Vec<_>>(),
     });
     // `{head fields,"centers":[...],"certificates":[...]}`.
-    let mut head = compact(&head);
-    head.pop(); // the closing brace
+    let mut head_bytes = Vec::new();
+    compact(&head, &mut head_bytes);
+    head_bytes.pop(); // the closing brace
     let mut document = Document::default();
-    document.push(Chunk::Owned(head));
-    for (name, records) in [
-        (&b",\"centers\":["[..], centers),
-        (&b"],\"certificates\":["[..], certificates),
+    document.push(Chunk::Owned(head_bytes));
+    for (name, runs) in [
+        (&b",\"centers\":["[..], center_runs),
+        (&b"],\"certificates\":["[..], certificate_runs),
     ] {
         document.push(Chunk::Fixed(name));
-        for (i, record) in records.into_iter().enumerate() {
+        for (i, run) in runs.into_iter().enumerate() {
             if i > 0 {
                 document.push(Chunk::Fixed(b","));
             }
-            document.push(Chunk::Shared(record));
+            document.push(Chunk::Shared(run));
         }
     }
     document.push(Chunk::Fixed(b"]}"));
@@ -445,6 +494,46 @@ mod tests {
         assert_eq!(spreadsheet_safe("-1"), "'-1");
         assert_eq!(spreadsheet_safe("\tx"), "'\tx");
         assert_eq!(spreadsheet_safe("ТОО «Әділет»"), "ТОО «Әділет»");
+    }
+
+    /// Runs of records: joined in order, made again only where a record's family changed,
+    /// and otherwise the last build's bytes themselves.
+    #[test]
+    fn runs_are_made_again_only_where_a_family_changed() {
+        let count = 3 * RUN + 7;
+        let names: Vec<String> = (0..count).map(|id| format!("қ{id}")).collect();
+        let write = |id: usize, out: &mut Vec<u8>| out.extend_from_slice(names[id].as_bytes());
+        // Two records to a center, so that a run's records name centers by another index.
+        let center = |id: usize| id / 2;
+        let cache = RecordCache::default();
+        let build = |families: &[u64]| {
+            let records = Records::new(Some(&cache), 7, families);
+            records.runs("kind", count, b",", |id| names[id].as_str(), center, write)
+        };
+        let mut families: Vec<u64> = (0..count.div_ceil(2) as u64).collect();
+        let first = build(&families);
+        assert_eq!(first.len(), 4);
+        let whole: Vec<u8> = first.join(&b","[..]);
+        assert_eq!(whole, names.join(",").into_bytes());
+        assert_eq!(cache.len(), 4);
+
+        // The family of the records `RUN + 10` and `RUN + 11` (in the second run) changes.
+        families[(RUN + 10) / 2] += 1000;
+        let second = build(&families);
+        let same: Vec<bool> = first
+            .iter()
+            .zip(&second)
+            .map(|(a, b)| Arc::ptr_eq(a, b))
+            .collect();
+        assert_eq!(same, [true, false, true, true]);
+        assert_eq!(second.join(&b","[..]), whole);
+        assert_eq!(cache.len(), 4);
+
+        // Without a cache, every run is made, with the same bytes.
+        let fresh = Records::new(None, 7, &families);
+        let made = fresh.runs("kind", count, b",", |id| names[id].as_str(), center, write);
+        assert_eq!(made.join(&b","[..]), whole);
+        assert!(made.iter().zip(&second).all(|(a, b)| !Arc::ptr_eq(a, b)));
     }
 
     #[test]
