@@ -25,6 +25,7 @@
 //! publishes (tests compare them).
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
 use crate::publish::PublishedCache;
@@ -32,8 +33,16 @@ use crate::register::table::TableCache;
 use crate::site::exports::RecordCache;
 use crate::site::search::SearchCache;
 
-/// Values by their keys (themselves hashes).
-type Values<V> = HashMap<u64, V, ahash::RandomState>;
+/// Values by their keys (themselves hashes), each with whether this build used it.
+type Values<V> = HashMap<u64, Kept<V>, ahash::RandomState>;
+
+/// A value kept from the last build.
+#[derive(Debug)]
+struct Kept<V> {
+    value: V,
+    /// Whether the build under way used it (then it is kept for the next one).
+    used: AtomicBool,
+}
 
 /// Values one build made, by a key of what each was made from, for the next build.
 #[derive(Debug)]
@@ -58,14 +67,14 @@ impl<V> Memo<V> {
 }
 
 #[cfg(test)]
-impl<T> Memo<std::sync::Arc<T>> {
+impl<T: ?Sized> Memo<std::sync::Arc<T>> {
     /// Each value's address, by its key (for tests: a value kept from the last build is the
     /// same allocation).
     pub(crate) fn pointers(&self) -> HashMap<u64, usize> {
         let values = self.values.lock().unwrap();
         values
             .iter()
-            .map(|(k, v)| (*k, std::sync::Arc::as_ptr(v) as *const () as usize))
+            .map(|(k, v)| (*k, std::sync::Arc::as_ptr(&v.value) as *const () as usize))
             .collect()
     }
 }
@@ -73,10 +82,15 @@ impl<T> Memo<std::sync::Arc<T>> {
 /// One build's use of a [`Memo`] (or of none: then every value is made and nothing is kept).
 /// When it ends, the memo keeps what this build used, or, if it used nothing (its files were
 /// all kept as published), what the last build left.
+///
+/// A value found is only marked as used, where it is (a build at 100,000 centers finds
+/// hundreds of thousands: moving each into another map under a lock cost a tenth of a
+/// second of each status change); the values made are gathered apart.
 pub(crate) struct MemoUse<'a, V> {
     memo: Option<&'a Memo<V>>,
     previous: Values<V>,
-    used: Mutex<Values<V>>,
+    made: Mutex<Vec<(u64, V)>>,
+    used_any: AtomicBool,
 }
 
 impl<'a, V: Clone> MemoUse<'a, V> {
@@ -86,11 +100,9 @@ impl<'a, V: Clone> MemoUse<'a, V> {
             .unwrap_or_default();
         MemoUse {
             memo,
-            used: Mutex::new(Values::with_capacity_and_hasher(
-                previous.len(),
-                Default::default(),
-            )),
             previous,
+            made: Mutex::new(Vec::new()),
+            used_any: AtomicBool::new(false),
         }
     }
 
@@ -101,12 +113,17 @@ impl<'a, V: Clone> MemoUse<'a, V> {
             return make();
         }
         let key = key();
-        let value = self.previous.get(&key).cloned().unwrap_or_else(make);
-        self.used
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(key, value.clone());
-        value
+        match self.previous.get(&key) {
+            Some(kept) => {
+                self.mark(kept);
+                kept.value.clone()
+            }
+            None => {
+                let value = make();
+                self.insert(key, value.clone());
+                value
+            }
+        }
     }
 
     /// [`MemoUse::get`], with the key it computed (`None` without a memo: no key is made
@@ -121,18 +138,37 @@ impl<'a, V: Clone> MemoUse<'a, V> {
         (value, made)
     }
 
-    /// The last build's value for `key`, if there is one (not yet counted as used).
+    /// The last build's value for `key`, if there is one (not yet counted as used: see
+    /// [`MemoUse::keep`]).
     pub(crate) fn peek(&self, key: u64) -> Option<V> {
-        self.previous.get(&key).cloned()
+        self.previous.get(&key).map(|kept| kept.value.clone())
+    }
+
+    /// Keeps the last build's value for `key` (if there is one) for the next build.
+    pub(crate) fn keep(&self, key: u64) {
+        if let Some(kept) = self.previous.get(&key) {
+            self.mark(kept);
+        }
     }
 
     /// Keeps `value` for `key` for the next build.
     pub(crate) fn insert(&self, key: u64, value: V) {
         if self.memo.is_some() {
-            self.used
+            self.used_any.store(true, Ordering::Relaxed);
+            self.made
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
-                .insert(key, value);
+                .push((key, value));
+        }
+    }
+
+    fn mark(&self, kept: &Kept<V>) {
+        // (Read first: most values are used once, and a store to each would be slower.)
+        if !kept.used.load(Ordering::Relaxed) {
+            kept.used.store(true, Ordering::Relaxed);
+            if !self.used_any.load(Ordering::Relaxed) {
+                self.used_any.store(true, Ordering::Relaxed);
+            }
         }
     }
 
@@ -144,15 +180,17 @@ impl<'a, V: Clone> MemoUse<'a, V> {
 
 impl<V> Drop for MemoUse<'_, V> {
     fn drop(&mut self) {
-        if let Some(memo) = self.memo {
-            let used = std::mem::take(self.used.get_mut().unwrap_or_else(|e| e.into_inner()));
-            let kept = if used.is_empty() {
-                std::mem::take(&mut self.previous)
-            } else {
-                used
-            };
-            *memo.values.lock().unwrap_or_else(|e| e.into_inner()) = kept;
+        let Some(memo) = self.memo else { return };
+        let mut kept = std::mem::take(&mut self.previous);
+        if *self.used_any.get_mut() {
+            kept.retain(|_, kept| std::mem::take(kept.used.get_mut()));
+            let made = std::mem::take(self.made.get_mut().unwrap_or_else(|e| e.into_inner()));
+            for (key, value) in made {
+                let used = AtomicBool::new(false);
+                kept.insert(key, Kept { value, used });
+            }
         }
+        *memo.values.lock().unwrap_or_else(|e| e.into_inner()) = kept;
     }
 }
 
@@ -202,6 +240,76 @@ mod tests {
     use super::*;
     use crate::register::Status;
     use crate::site::BuildOptions;
+
+    /// A memo keeps, for the next build, what this build found or made, and nothing else; a
+    /// value only looked at is not kept; a build that used nothing leaves the memo as it was.
+    #[test]
+    fn a_memo_keeps_what_the_build_used() {
+        let memo: Memo<Arc<str>> = Memo::default();
+        let made = std::sync::atomic::AtomicUsize::new(0);
+        let make = |text: &str| {
+            made.fetch_add(1, Ordering::Relaxed);
+            Arc::<str>::from(text)
+        };
+        let keys = |memo: &Memo<Arc<str>>| {
+            let mut keys: Vec<u64> = memo.pointers().into_keys().collect();
+            keys.sort_unstable();
+            keys
+        };
+        {
+            let first = MemoUse::new(Some(&memo));
+            for key in 1..=4 {
+                first.get(|| key, || make("ә"));
+            }
+        }
+        assert_eq!(keys(&memo), [1, 2, 3, 4]);
+        assert_eq!(made.load(Ordering::Relaxed), 4);
+        let before = memo.pointers();
+        {
+            let second = MemoUse::new(Some(&memo));
+            // Found (not made again), made, looked at only, kept without a look.
+            assert_eq!(&*second.get(|| 1, || make("x")), "ә");
+            second.get(|| 5, || make("ұ"));
+            assert_eq!(second.peek(2).as_deref(), Some("ә"));
+            assert_eq!(second.peek(6), None);
+            second.keep(3);
+            second.keep(7);
+            second.insert(4, make("і"));
+        }
+        assert_eq!(made.load(Ordering::Relaxed), 6);
+        assert_eq!(keys(&memo), [1, 3, 4, 5]);
+        let after = memo.pointers();
+        assert_eq!(
+            after[&1], before[&1],
+            "a value found is the same allocation"
+        );
+        assert_eq!(after[&3], before[&3]);
+        assert_ne!(
+            after[&4], before[&4],
+            "a value given for a key replaces the last one"
+        );
+        {
+            let third = MemoUse::new(Some(&memo));
+            assert!(third.peek(5).is_some());
+        }
+        assert_eq!(
+            keys(&memo),
+            [1, 3, 4, 5],
+            "a build that used nothing leaves it all"
+        );
+        {
+            let fourth = MemoUse::new(Some(&memo));
+            fourth.get(|| 3, || make("x"));
+        }
+        assert_eq!(keys(&memo), [3]);
+        // Without a memo, every value is made.
+        let none: MemoUse<'_, Arc<str>> = MemoUse::new(None);
+        none.get(
+            || unreachable!("no key is made without a memo"),
+            || make("ү"),
+        );
+        assert_eq!(made.load(Ordering::Relaxed), 7);
+    }
 
     /// A watcher started on a published site writes nothing, yet leaves everything it keeps
     /// filled for its next build.

@@ -846,6 +846,7 @@ impl Renderer<'_> {
         let group = match kept {
             Some(group) => {
                 self.tick_by(group.ticks());
+                self.groups.keep(key);
                 group
             }
             None => {
@@ -853,10 +854,11 @@ impl Renderer<'_> {
                 render(Some(&recorder))?;
                 let (files, group) = recorder.finish(ticks);
                 self.sink.group(key, files);
-                Arc::new(group)
+                let group = Arc::new(group);
+                self.groups.insert(key, group.clone());
+                group
             }
         };
-        self.groups.insert(key, group.clone());
         self.sitemap
             .lock()
             .unwrap_or_else(|e| e.into_inner())
