@@ -535,6 +535,7 @@ pub fn render_site(inputs: &Inputs<'_>, sink: &dyn Sink) -> Result<(), RenderErr
             let timings = Timings::from_env();
             let index = super::search::build_index(
                 inputs.registry,
+                &renderer.families,
                 inputs.as_of,
                 &languages,
                 &inputs.urls,

@@ -260,9 +260,12 @@ fn shard(
     }
 }
 
-/// Builds the index of `registry` as of `as_of` for the languages of the site.
+/// Builds the index of `registry` as of `as_of` for the languages of the site. `families`
+/// are the keys of the centers' families ([`crate::site::fingerprint::family_keys`]): what
+/// `cache` keeps of a center is taken again while its family's key is the same.
 pub fn build_index(
     registry: &Registry,
+    families: &[u64],
     as_of: NaiveDate,
     languages: &[Lang],
     urls: &Urls,
@@ -328,8 +331,10 @@ pub fn build_index(
     let chunks: Vec<(Arc<[u8]>, Option<u64>)> = order
         .par_chunks(CHUNK)
         .map(|centers| {
+            // (A record shows its family, its region's place and its status.)
+            let shown = |c: usize| (families[c], registry.centers[c].region, statuses[doc_of[c]]);
             files_memo.get_keyed(
-                || key_of(("d", centers.iter().map(|&c| record(c)).collect::<Vec<_>>())),
+                || key_of(("d", centers.iter().map(|&c| shown(c)).collect::<Vec<_>>())),
                 || {
                     let records: Vec<Value> = centers.iter().map(|&c| json!(record(c))).collect();
                     Value::Array(records).to_string().into_bytes().into()
@@ -356,15 +361,9 @@ pub fn build_index(
         .par_iter()
         .map(|&c| {
             let center = &registry.centers[c];
+            // (The family holds the names and the city.)
             words_memo.get(
-                || {
-                    key_of((
-                        &center.name.kk,
-                        &center.name.ru,
-                        &center.name.en,
-                        &center.city,
-                    ))
-                },
+                || key_of(("w", families[c])),
                 || {
                     let mut words = BTreeSet::new();
                     for lang in Lang::ALL {
@@ -748,6 +747,7 @@ mod tests {
     use std::path::Path;
 
     use super::*;
+    use crate::site::fingerprint::family_keys;
 
     /// The sample register, a build date and the URLs of a site.
     fn sample() -> (Registry, NaiveDate, Urls) {
@@ -764,11 +764,32 @@ mod tests {
     #[test]
     fn names_are_content_hashes_with_or_without_a_cache() {
         let (registry, as_of, urls) = sample();
-        let plain = build_index(&registry, as_of, &Lang::ALL, &urls, None);
+        let plain = build_index(
+            &registry,
+            &family_keys(&registry),
+            as_of,
+            &Lang::ALL,
+            &urls,
+            None,
+        );
         let cache = SearchCache::default();
-        let first = build_index(&registry, as_of, &Lang::ALL, &urls, Some(&cache));
+        let first = build_index(
+            &registry,
+            &family_keys(&registry),
+            as_of,
+            &Lang::ALL,
+            &urls,
+            Some(&cache),
+        );
         let kept = cache.names.len();
-        let second = build_index(&registry, as_of, &Lang::ALL, &urls, Some(&cache));
+        let second = build_index(
+            &registry,
+            &family_keys(&registry),
+            as_of,
+            &Lang::ALL,
+            &urls,
+            Some(&cache),
+        );
         assert_eq!(plain.files, first.files);
         assert_eq!(first.files, second.files);
         assert_eq!(plain.meta, second.meta);
@@ -791,7 +812,14 @@ mod tests {
     #[test]
     fn each_packed_file_unpacks_to_its_json_twin() {
         let (registry, as_of, urls) = sample();
-        let index = build_index(&registry, as_of, &Lang::ALL, &urls, None);
+        let index = build_index(
+            &registry,
+            &family_keys(&registry),
+            as_of,
+            &Lang::ALL,
+            &urls,
+            None,
+        );
         let files: BTreeMap<&str, &[u8]> = index
             .files
             .iter()
