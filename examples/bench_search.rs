@@ -58,7 +58,7 @@ fn one(n: usize, data: &Path) {
     let rss_before = peak_rss_kb();
     let as_of = chrono::NaiveDate::from_ymd_opt(2026, 11, 25).expect("a date");
     let urls = tizilim::site::urls::Urls::new("https://example.kz/", tizilim::register::Lang::Ru);
-    let families = tizilim::site::fingerprint::family_keys(&registry);
+    let families = tizilim::site::fingerprint::family_keys(&registry, None);
     let started = Instant::now();
     let index = tizilim::site::search::build_index(
         &registry,

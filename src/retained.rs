@@ -4,6 +4,8 @@
 //! - the tables of `data/`, by the content of their files (a file whose bytes did not change is
 //!   not parsed again), and the register checked without its status events (when only
 //!   `events` changed, only the events are typed and checked again);
+//! - the centers' own keys (what their families show but events), while the register shares
+//!   the same tables;
 //! - the open-data records, by the fingerprint of what they show (`register.json` and the CSV
 //!   files are assembled again from records, and only changed ones are serialized again);
 //! - the search index's folded words of each center and its token shards, by what they were
@@ -206,6 +208,9 @@ pub(crate) fn key_of(value: impl std::hash::Hash) -> u64 {
 #[derive(Debug, Default)]
 pub struct Retained {
     pub tables: TableCache,
+    /// The own keys of the centers (all their families show but events), by the tables they
+    /// were made from (see [`crate::site::fingerprint::family_keys`]).
+    pub own_keys: crate::site::fingerprint::OwnKeys,
     pub records: RecordCache,
     pub search: SearchCache,
     /// The A–Z order of the centers (their ids), by the names and BINs sorted.

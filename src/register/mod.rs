@@ -23,7 +23,10 @@ use std::path::Path;
 pub use bin::Bin;
 pub use diagnostic::{Diagnostic, Diagnostics, InvalidRegister, Position, Problem, Severity};
 pub use model::{Action, Lang, Levels, Register, Text};
-pub use registry::{Center, CenterId, Certificate, CertificateId, Profession, Region, Registry};
+pub use registry::{
+    Center, CenterId, Certificate, CertificateId, Profession, Region, Registry, Shared,
+    SharedTables,
+};
 pub use status::{Cause, Interval, Status, Transition};
 
 /// A registry that passed validation, with the warnings found on the way.

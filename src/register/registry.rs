@@ -136,6 +136,21 @@ impl<T: Clone> Shared<T> {
     }
 }
 
+impl<T> Shared<T> {
+    /// Whether both are the same part (not merely equal).
+    pub fn same(&self, other: &Shared<T>) -> bool {
+        std::sync::Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+/// A registry's centers and certificates, held (so that they are not freed while held), for
+/// knowing later whether another registry shares them: see [`Registry::has_tables`].
+#[derive(Debug, Clone)]
+pub struct SharedTables {
+    centers: Shared<Vec<Center>>,
+    certificates: Shared<Vec<Certificate>>,
+}
+
 impl<'a, T> IntoIterator for &'a Shared<Vec<T>> {
     type Item = &'a T;
     type IntoIter = std::slice::Iter<'a, T>;
@@ -171,6 +186,20 @@ impl Registry {
         self.certificates_by_key
             .get(&super::ident::number_key(typed))
             .map_or(&[], Vec::as_slice)
+    }
+
+    /// Its centers and certificates, held: see [`Registry::has_tables`].
+    pub fn tables(&self) -> SharedTables {
+        SharedTables {
+            centers: self.centers.clone(),
+            certificates: self.certificates.clone(),
+        }
+    }
+
+    /// Whether this registry shares `tables` (then it has the same centers and certificates,
+    /// which only its events may add to, as they were when `tables` was taken).
+    pub fn has_tables(&self, tables: &SharedTables) -> bool {
+        self.centers.same(&tables.centers) && self.certificates.same(&tables.certificates)
     }
 
     /// A certificate's status events in the order they apply: by date, same date in file

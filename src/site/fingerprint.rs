@@ -124,16 +124,90 @@ pub fn site_keys(
         .collect()
 }
 
-/// The family key of every center: see the module's documentation.
-pub fn family_keys(registry: &Registry) -> Vec<u64> {
+/// The family key of every center: see the module's documentation. A family's key is made
+/// of its center's *own* key (the center and its certificates, without their events) and
+/// the certificates' events; `kept` keeps the own keys for the next build, which takes them
+/// again while its register shares the same tables (a status change).
+pub fn family_keys(registry: &Registry, kept: Option<&OwnKeys>) -> Vec<u64> {
     use rayon::prelude::*;
+    let own = match kept {
+        Some(kept) => kept.of(registry),
+        None => std::sync::Arc::new(own_keys(registry)),
+    };
     (0..registry.centers.len())
         .into_par_iter()
-        .map(|id| family_key(registry, id))
+        .map(|id| {
+            let mut key = Key::new("family");
+            key.value(own[id]);
+            for &cid in &registry.centers[id].certificates {
+                let events = registry.events(cid);
+                for event in events {
+                    key.date(event.date)
+                        .value(event.action)
+                        .text(&event.reason)
+                        .opt(event.decision.as_deref());
+                }
+                key.value(events.len());
+            }
+            key.finish()
+        })
         .collect()
 }
 
-fn family_key(registry: &Registry, id: usize) -> u64 {
+/// The own keys of every center (see [`family_keys`]), kept with the tables they were made
+/// from: the same tables (shared, not equal: see [`Registry::centers`]) and the same regions
+/// and professions give the same keys.
+#[derive(Debug, Default)]
+pub struct OwnKeys {
+    kept: std::sync::Mutex<Option<KeptOwnKeys>>,
+}
+
+#[derive(Debug)]
+struct KeptOwnKeys {
+    tables: crate::register::SharedTables,
+    references: u64,
+    keys: std::sync::Arc<Vec<u64>>,
+}
+
+impl OwnKeys {
+    /// The own keys of `registry`'s centers: the kept ones, or made (and kept).
+    fn of(&self, registry: &Registry) -> std::sync::Arc<Vec<u64>> {
+        let references = references_key(registry);
+        let mut kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(k) = &*kept {
+            if k.references == references && registry.has_tables(&k.tables) {
+                return k.keys.clone();
+            }
+        }
+        let keys = std::sync::Arc::new(own_keys(registry));
+        *kept = Some(KeptOwnKeys {
+            tables: registry.tables(),
+            references,
+            keys: keys.clone(),
+        });
+        keys
+    }
+}
+
+/// A key of the regions and the professions (codes and names).
+fn references_key(registry: &Registry) -> u64 {
+    let mut key = Key::new("references");
+    for reference in registry.regions.iter().chain(&registry.professions) {
+        key.str(&reference.code).text(&reference.name);
+    }
+    key.finish()
+}
+
+fn own_keys(registry: &Registry) -> Vec<u64> {
+    use rayon::prelude::*;
+    (0..registry.centers.len())
+        .into_par_iter()
+        .map(|id| own_key(registry, id))
+        .collect()
+}
+
+/// What a center's family shows but its certificates' events.
+fn own_key(registry: &Registry, id: usize) -> u64 {
     let center = &registry.centers[id];
     let mut key = Key::new("center");
     key.str(center.bin.as_str()).text(&center.name);
@@ -176,15 +250,8 @@ fn family_key(registry: &Registry, id: usize) -> u64 {
                 .value(item.levels);
         }
         key.value(c.scope.len());
-        let events = registry.events(cid);
-        for event in events {
-            key.date(event.date)
-                .value(event.action)
-                .text(&event.reason)
-                .opt(event.decision.as_deref());
-        }
-        key.value(events.len());
     }
+    key.value(center.certificates.len());
     key.finish()
 }
 
@@ -233,6 +300,57 @@ pub fn record(site: u64, kind: &str, name: &str, family: u64) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A status change keeps the centers' own keys (the register shares its tables with the
+    /// last one) and changes the family key of the center whose certificate changed, and of
+    /// no other; the keys are the same as those made without anything kept. A register read
+    /// again (other tables, though equal) has its own keys made again, and the same.
+    #[test]
+    fn own_keys_are_kept_while_the_tables_are_shared() {
+        use crate::register::registry::StatusEvent;
+        use crate::register::Action;
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let read = || {
+            crate::register::load_registry(&root.join("data"), std::path::Path::new("data"), 3)
+                .unwrap()
+                .registry
+        };
+        let registry = read();
+        let kept = OwnKeys::default();
+        let first = family_keys(&registry, Some(&kept));
+        assert_eq!(first, family_keys(&registry, None));
+        let made = kept.of(&registry);
+
+        let mut changed = registry.clone();
+        let certificate = 0;
+        let center = changed.certificates[certificate].center;
+        changed.push_event(
+            certificate,
+            StatusEvent {
+                date: chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap(),
+                action: Action::Revoked,
+                reason: Text {
+                    kk: Some("Тексеру қорытындысы".into()),
+                    ru: None,
+                    en: None,
+                },
+                decision: None,
+                position: crate::register::Position::new(std::sync::Arc::from(root), 1),
+            },
+        );
+        let second = family_keys(&changed, Some(&kept));
+        assert!(std::sync::Arc::ptr_eq(&made, &kept.of(&changed)));
+        assert_eq!(second, family_keys(&changed, None));
+        let differ: Vec<usize> = (0..first.len())
+            .filter(|&i| first[i] != second[i])
+            .collect();
+        assert_eq!(differ, [center]);
+
+        let again = read();
+        assert!(!again.has_tables(&registry.tables()));
+        assert_eq!(family_keys(&again, Some(&kept)), first);
+        assert!(!std::sync::Arc::ptr_eq(&made, &kept.of(&again)));
+    }
 
     #[test]
     fn field_boundaries_count() {

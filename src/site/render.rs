@@ -449,7 +449,7 @@ pub fn render_site(inputs: &Inputs<'_>, sink: &dyn Sink) -> Result<(), RenderErr
     )
     .into_iter()
     .collect();
-    let families = fingerprint::family_keys(inputs.registry);
+    let families = fingerprint::family_keys(inputs.registry, inputs.retained.map(|r| &r.own_keys));
     static BUILDS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let mut renderer = Renderer {
         id: BUILDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),

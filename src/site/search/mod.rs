@@ -766,7 +766,7 @@ mod tests {
         let (registry, as_of, urls) = sample();
         let plain = build_index(
             &registry,
-            &family_keys(&registry),
+            &family_keys(&registry, None),
             as_of,
             &Lang::ALL,
             &urls,
@@ -775,7 +775,7 @@ mod tests {
         let cache = SearchCache::default();
         let first = build_index(
             &registry,
-            &family_keys(&registry),
+            &family_keys(&registry, None),
             as_of,
             &Lang::ALL,
             &urls,
@@ -784,7 +784,7 @@ mod tests {
         let kept = cache.names.len();
         let second = build_index(
             &registry,
-            &family_keys(&registry),
+            &family_keys(&registry, None),
             as_of,
             &Lang::ALL,
             &urls,
@@ -814,7 +814,7 @@ mod tests {
         let (registry, as_of, urls) = sample();
         let index = build_index(
             &registry,
-            &family_keys(&registry),
+            &family_keys(&registry, None),
             as_of,
             &Lang::ALL,
             &urls,
