@@ -1,8 +1,8 @@
 //! Rendering: every page of the site in every language, from the theme's Tera templates,
 //! into a [`Sink`], skipping the pages whose fingerprint says they are published already.
 //! Templates see `config`, `lang`, `t` (the UI strings of the page's language),
-//! `current_path`, `current_url`, `alternates`, `as_of`, `nav_pages`, and the page's own
-//! objects; functions `trans(key, lang)` and `get_url(path, lang?, cachebust?)`
+//! `current_path`, `current_url`, `alternates`, `as_of`, `nav_pages`, `status_badges` (each
+//! status's badge as the theme's `status` macro renders it), and the page's own objects; functions `trans(key, lang)` and `get_url(path, lang?, cachebust?)`
 //! and the filter `dmy` (a date as DD.MM.YYYY) work as in Zola.
 
 use std::collections::{BTreeMap, HashMap};
@@ -142,6 +142,13 @@ pub fn tera(theme: &Theme, urls: &Urls) -> Result<Tera, RenderError> {
             .map(|(n, s)| (n.as_str(), s.as_str())),
     )
     .map_err(|e| render_error("templates", &e))?;
+    if theme.templates.contains_key("macros.html") {
+        tera.add_raw_template(
+            STATUS_BADGE,
+            r#"{% import "macros.html" as m %}{{ m::status(status=status, lang=lang) }}"#,
+        )
+        .map_err(|e| render_error(STATUS_BADGE, &e))?;
+    }
 
     let strings = Arc::new(theme.strings.clone());
     tera.register_function(
@@ -422,6 +429,25 @@ struct Renderer<'a> {
     groups: MemoUse<'a, Arc<PageGroup>>,
 }
 
+/// The template that renders one status badge with the theme's `status` macro.
+const STATUS_BADGE: &str = "__tizilim_status_badge.html";
+
+/// The badge of each status in `lang`, as the theme's `status` macro (in `macros.html`)
+/// renders it: every page's `status_badges` (by status name), so that a list shows a badge
+/// on each row without calling the macro on each (those calls were a third of a list
+/// page's time). `None` when the theme has no such macro.
+fn status_badges(tera: &Tera, lang: Lang) -> Option<serde_json::Map<String, Value>> {
+    let mut badges = serde_json::Map::new();
+    for status in crate::register::Status::ALL {
+        let mut ctx = Context::new();
+        ctx.insert("status", &status);
+        ctx.insert("lang", &lang);
+        let badge = tera.render(STATUS_BADGE, &ctx).ok()?;
+        badges.insert(status.as_str().to_owned(), Value::String(badge));
+    }
+    Some(badges)
+}
+
 /// Renders the whole site into `sink`.
 pub fn render_site(inputs: &Inputs<'_>, sink: &dyn Sink) -> Result<(), RenderError> {
     let timings = Timings::from_env();
@@ -435,9 +461,16 @@ pub fn render_site(inputs: &Inputs<'_>, sink: &dyn Sink) -> Result<(), RenderErr
         "extra": inputs.config.extra,
     });
     let hashes = static_hashes(inputs.theme);
+    let tera = tera(inputs.theme, &inputs.urls)?;
     let bases = languages
         .iter()
-        .map(|&lang| (lang, base_context(inputs, &config_value, &hashes, lang)))
+        .map(|&lang| {
+            let mut base = base_context(inputs, &config_value, &hashes, lang);
+            if let Some(badges) = status_badges(&tera, lang) {
+                base.insert("status_badges", &badges);
+            }
+            (lang, base)
+        })
         .collect();
     let site_keys = fingerprint::site_keys(
         inputs.config,
@@ -455,7 +488,7 @@ pub fn render_site(inputs: &Inputs<'_>, sink: &dyn Sink) -> Result<(), RenderErr
         id: BUILDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         inputs,
         sink,
-        tera: tera(inputs.theme, &inputs.urls)?,
+        tera,
         timings,
         // (Room for every center's and certificate's page up front: at 100,000 centers the
         // list of 700,000 URLs otherwise grows step by step on every build.)
@@ -1630,6 +1663,48 @@ impl Renderer<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Each status's badge is what the theme's `status` macro renders, in the language asked
+    /// for; a theme without the macro gives none (its lists call what macro they have).
+    #[test]
+    fn status_badges_are_the_themes_macro_rendered_once() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut theme = super::super::theme::load_theme(root, "default").unwrap();
+        let urls = Urls::new("https://example.kz/", Lang::Kk);
+        let with = tera(&theme, &urls).unwrap();
+        let badges = status_badges(&with, Lang::Ru).unwrap();
+        assert_eq!(badges.len(), crate::register::Status::ALL.len());
+        let mut direct = Tera::default();
+        direct.autoescape_on(vec![".html"]);
+        direct.set_escape_fn(escape_html);
+        let strings = theme.strings.clone();
+        direct.register_function("trans", move |args: &HashMap<String, Value>| {
+            let key = args["key"].as_str().unwrap_or_default();
+            Ok(Value::String(strings[&Lang::Ru][key].clone()))
+        });
+        direct
+            .add_raw_templates(vec![
+                ("macros.html", theme.templates["macros.html"].as_str()),
+                (
+                    "one.html",
+                    r#"{% import "macros.html" as m %}{{ m::status(status="revoked", lang="ru") }}"#,
+                ),
+            ])
+            .unwrap();
+        let revoked = direct.render("one.html", &Context::new()).unwrap();
+        assert_eq!(badges["revoked"], Value::String(revoked.clone()));
+        assert!(revoked.contains("status-revoked"), "{revoked}");
+        assert!(
+            revoked.contains(&theme.strings[&Lang::Ru]["status_revoked"]),
+            "{revoked}"
+        );
+        assert_ne!(badges["valid"], badges["revoked"]);
+
+        let macros = theme.templates.get_mut("macros.html").unwrap();
+        *macros = macros.replace("{% macro status(", "{% macro status_old(");
+        let without = tera(&theme, &urls).unwrap();
+        assert!(status_badges(&without, Lang::Ru).is_none());
+    }
 
     #[test]
     fn escaping_replaces_the_five_characters_and_keeps_every_other() {
