@@ -2,12 +2,14 @@
 //! to the next, so that a small change of the register costs little:
 //!
 //! - the tables of `data/`, by the content of their files (a file whose bytes did not change is
-//!   not parsed again), and the register checked without its status events (when only
-//!   `events` changed, only the events are typed and checked again);
+//!   not parsed again, and one whose stamp did not change is not read again), and the
+//!   register checked without its status events (when only `events` changed, only the
+//!   events are typed and checked again, into a register that shares the rest with it);
 //! - the centers' own keys (what their families show but events), while the register shares
 //!   the same tables;
-//! - the open-data records, by the fingerprint of what they show (`register.json` and the CSV
-//!   files are assembled again from records, and only changed ones are serialized again);
+//! - the open-data records in runs of a few hundred, by the fingerprints of what they show
+//!   (`register.json` and the CSV files are assembled again from runs, and only a run with a
+//!   changed record is serialized again);
 //! - the search index's folded words of each center and its token shards, by what they were
 //!   made from;
 //! - the A–Z order of the centers in each language, by their names and BINs (sorting 100,000
