@@ -749,6 +749,17 @@ mod tests {
     use super::*;
     use crate::site::fingerprint::family_keys;
 
+    /// The index of `registry` in every language (through `cache` when given).
+    fn index_of(
+        registry: &Registry,
+        as_of: NaiveDate,
+        urls: &Urls,
+        cache: Option<&SearchCache>,
+    ) -> SearchIndex {
+        let families = family_keys(registry, None);
+        build_index(registry, &families, as_of, &Lang::ALL, urls, cache)
+    }
+
     /// The sample register, a build date and the URLs of a site.
     fn sample() -> (Registry, NaiveDate, Urls) {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -764,32 +775,11 @@ mod tests {
     #[test]
     fn names_are_content_hashes_with_or_without_a_cache() {
         let (registry, as_of, urls) = sample();
-        let plain = build_index(
-            &registry,
-            &family_keys(&registry, None),
-            as_of,
-            &Lang::ALL,
-            &urls,
-            None,
-        );
+        let plain = index_of(&registry, as_of, &urls, None);
         let cache = SearchCache::default();
-        let first = build_index(
-            &registry,
-            &family_keys(&registry, None),
-            as_of,
-            &Lang::ALL,
-            &urls,
-            Some(&cache),
-        );
+        let first = index_of(&registry, as_of, &urls, Some(&cache));
         let kept = cache.names.len();
-        let second = build_index(
-            &registry,
-            &family_keys(&registry, None),
-            as_of,
-            &Lang::ALL,
-            &urls,
-            Some(&cache),
-        );
+        let second = index_of(&registry, as_of, &urls, Some(&cache));
         assert_eq!(plain.files, first.files);
         assert_eq!(first.files, second.files);
         assert_eq!(plain.meta, second.meta);
@@ -812,14 +802,7 @@ mod tests {
     #[test]
     fn each_packed_file_unpacks_to_its_json_twin() {
         let (registry, as_of, urls) = sample();
-        let index = build_index(
-            &registry,
-            &family_keys(&registry, None),
-            as_of,
-            &Lang::ALL,
-            &urls,
-            None,
-        );
+        let index = index_of(&registry, as_of, &urls, None);
         let files: BTreeMap<&str, &[u8]> = index
             .files
             .iter()
