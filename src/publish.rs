@@ -346,8 +346,8 @@ pub struct Publication<'c> {
     interrupted: std::sync::atomic::AtomicBool,
     /// Whether the staging folder was made (or why it could not be).
     staging_ready: std::sync::OnceLock<Result<(), String>>,
-    /// The folders this publication made or found there (in the staging folder and the
-    /// output folder).
+    /// The folders this publication made last, on each thread (in the staging folder and
+    /// the output folder).
     folders: Folders,
     /// The output folder's lock, once taken.
     lock: Mutex<Option<fs::File>>,

@@ -85,8 +85,9 @@ impl<'a> Records<'a> {
     /// [`RUN`] records each joined by `separator`. Record `id` is named `name(id)` (a BIN, a
     /// slug), shows only what the family of center `center(id)` holds, and is written by
     /// `write`. A run is taken from what the last build made when each of its records' keys
-    /// holds, or made again: a status change makes one or two runs of each file again, not a
-    /// third of a million records, and the file is a thousand parts, not as many as records.
+    /// holds, or made again: a status change makes a few runs of each file again (those with
+    /// a record of the changed family), not a third of a million records, and the file is a
+    /// few thousand parts, not as many as records.
     fn runs<'n>(
         &self,
         kind: &str,
@@ -126,7 +127,7 @@ impl<'a> Records<'a> {
 }
 
 /// How many records make a run of an open-data file (see [`Records::runs`]): at 100,000
-/// centers `register.json` is 1,300 runs of about 256 kB.
+/// centers `register.json` is about 850 runs of 400 kB.
 pub(crate) const RUN: usize = 256;
 
 /// One CSV row, its cells made safe for spreadsheets, written at the end of `out`.

@@ -2,7 +2,8 @@
 //! into a [`Sink`], skipping the pages whose fingerprint says they are published already.
 //! Templates see `config`, `lang`, `t` (the UI strings of the page's language),
 //! `current_path`, `current_url`, `alternates`, `as_of`, `nav_pages`, `status_badges` (each
-//! status's badge as the theme's `status` macro renders it), and the page's own objects; functions `trans(key, lang)` and `get_url(path, lang?, cachebust?)`
+//! status's badge as the theme's `status` macro renders it), and the page's own objects;
+//! functions `trans(key, lang)` and `get_url(path, lang?, cachebust?)`
 //! and the filter `dmy` (a date as DD.MM.YYYY) work as in Zola.
 
 use std::collections::{BTreeMap, HashMap};
