@@ -18,6 +18,7 @@ pub mod register;
 pub mod retained;
 pub mod serve;
 pub mod site;
+pub(crate) mod stamp;
 pub mod synth;
 pub mod timings;
 pub mod verify;

@@ -23,6 +23,7 @@ use rayon::prelude::*;
 
 mod groups;
 
+use crate::stamp::FileStamp;
 use groups::{Groups, Moves};
 
 /// Published files: path → fingerprint (a million entries at 100,000 centers, hence a fast
@@ -270,27 +271,6 @@ struct Published {
     journal: Option<FileStamp>,
     files: Manifest,
     groups: Groups,
-}
-
-/// What identifies a version of a file without reading it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct FileStamp {
-    len: u64,
-    modified: Option<std::time::SystemTime>,
-    #[cfg(unix)]
-    inode: u64,
-}
-
-impl FileStamp {
-    fn of(path: &Path) -> Option<FileStamp> {
-        let metadata = fs::metadata(path).ok()?;
-        Some(FileStamp {
-            len: metadata.len(),
-            modified: metadata.modified().ok(),
-            #[cfg(unix)]
-            inode: std::os::unix::fs::MetadataExt::ino(&metadata),
-        })
-    }
 }
 
 impl PublishedCache {

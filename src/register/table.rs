@@ -10,6 +10,7 @@ use std::sync::Arc;
 use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 
 use super::diagnostic::{Diagnostics, Position, Problem};
+use crate::stamp::FileStamp;
 
 /// A column of a table's schema.
 #[derive(Debug, Clone, Copy)]
@@ -116,76 +117,12 @@ struct ReadFile {
     hash: u64,
     len: usize,
     /// The file's stamp, when its last write was long enough before it was read that the
-    /// same stamp later means the same bytes (see [`FileStamp::settled`]).
+    /// same stamp later means the same bytes (see [`FileStamp::settled`]): a file whose
+    /// stamp did not change is not read again (the watcher would read the tens of megabytes
+    /// of a large register's other tables on every status change).
     stamp: Option<FileStamp>,
     table: Arc<RawTable>,
     diagnostics: Diagnostics,
-}
-
-/// What the file system says of a file: its length, inode, and the times of its last write
-/// and last change of any kind. A write changes the last two, and the kernel sets them (a
-/// program can set the time of the last write back, not the other).
-///
-/// A file is read again only when its stamp changed, so that the watcher does not read the
-/// tens of megabytes of a large register's other tables on every status change. The times
-/// are only as fine as the kernel's clock tick (milliseconds), so two writes of the same
-/// length within one tick could share a stamp: a stamp is trusted only when the last write
-/// was [`FileStamp::SETTLE`] before the read began (as `git` does with its index), and until
-/// then the file's bytes are read and compared.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct FileStamp {
-    len: u64,
-    modified: std::time::SystemTime,
-    #[cfg(unix)]
-    changed: (i64, i64),
-    #[cfg(unix)]
-    inode: (u64, u64),
-}
-
-impl FileStamp {
-    /// How long before a read a file's last write must be for its stamp to be trusted, by
-    /// default.
-    const SETTLE: std::time::Duration = std::time::Duration::from_secs(2);
-
-    fn of(path: &Path) -> Option<FileStamp> {
-        let meta = std::fs::metadata(path).ok()?;
-        #[cfg(unix)]
-        use std::os::unix::fs::MetadataExt;
-        Some(FileStamp {
-            len: meta.len(),
-            modified: meta.modified().ok()?,
-            #[cfg(unix)]
-            changed: (meta.ctime(), meta.ctime_nsec()),
-            #[cfg(unix)]
-            inode: (meta.dev(), meta.ino()),
-        })
-    }
-
-    /// This stamp, if the file it was taken of was last written `settle` or longer before
-    /// `read_at` (taken before the stamp and the bytes were read).
-    fn settled(
-        self,
-        read_at: std::time::SystemTime,
-        settle: std::time::Duration,
-    ) -> Option<FileStamp> {
-        let written = self.modified.max(self.changed_time());
-        (written + settle < read_at).then_some(self)
-    }
-
-    #[cfg(unix)]
-    fn changed_time(&self) -> std::time::SystemTime {
-        let (seconds, nanoseconds) = self.changed;
-        let since_epoch = std::time::Duration::new(
-            u64::try_from(seconds).unwrap_or(0),
-            u32::try_from(nanoseconds).unwrap_or(0),
-        );
-        std::time::UNIX_EPOCH + since_epoch
-    }
-
-    #[cfg(not(unix))]
-    fn changed_time(&self) -> std::time::SystemTime {
-        self.modified
-    }
 }
 
 impl TableCache {

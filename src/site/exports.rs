@@ -124,6 +124,34 @@ impl<'a> Records<'a> {
             })
             .collect()
     }
+
+    /// [`Records::runs`] of one record for each center of `registry`, named by its BIN.
+    fn center_runs(
+        &self,
+        registry: &Registry,
+        kind: &str,
+        separator: &[u8],
+        write: impl Fn(CenterId, &mut Vec<u8>) + Sync,
+    ) -> Vec<Arc<[u8]>> {
+        let centers = &registry.centers;
+        let name = |id: CenterId| centers[id].bin.as_str();
+        self.runs(kind, centers.len(), separator, name, |id| id, write)
+    }
+
+    /// [`Records::runs`] of one record for each certificate of `registry`, named by its
+    /// slug, in its center's family.
+    fn certificate_runs(
+        &self,
+        registry: &Registry,
+        kind: &str,
+        separator: &[u8],
+        write: impl Fn(CertificateId, &mut Vec<u8>) + Sync,
+    ) -> Vec<Arc<[u8]>> {
+        let certificates = &registry.certificates;
+        let name = |id: CertificateId| certificates[id].slug.as_str();
+        let center = |id: CertificateId| certificates[id].center;
+        self.runs(kind, certificates.len(), separator, name, center, write)
+    }
 }
 
 /// How many records make a run of an open-data file (see [`Records::runs`]): at 100,000
@@ -169,29 +197,20 @@ pub fn centers_csv(registry: &Registry, as_of: NaiveDate, records: &Records<'_>)
         .names()
         .chain(["status", "as_of"])
         .collect();
-    let centers = &registry.centers;
-    let rows = records.runs(
-        "centers.csv",
-        centers.len(),
-        b"",
-        |id| centers[id].bin.as_str(),
-        |id| id,
-        |id, out| {
-            let c = &centers[id];
-            let mut row = vec![c.bin.to_string()];
-            row.extend(text_cells(&c.name));
-            row.push(registry.regions[c.region].code.clone());
-            row.push(c.city.clone().unwrap_or_default());
-            row.extend(text_cells(&c.address));
-            row.extend(
-                [c.phone.clone(), c.email.clone(), c.website.clone()]
-                    .map(Option::unwrap_or_default),
-            );
-            row.push(registry.center_status(id, as_of).0.to_string());
-            row.push(as_of.to_string());
-            csv_row(&row, out);
-        },
-    );
+    let rows = records.center_runs(registry, "centers.csv", b"", |id, out| {
+        let c = &registry.centers[id];
+        let mut row = vec![c.bin.to_string()];
+        row.extend(text_cells(&c.name));
+        row.push(registry.regions[c.region].code.clone());
+        row.push(c.city.clone().unwrap_or_default());
+        row.extend(text_cells(&c.address));
+        row.extend(
+            [c.phone.clone(), c.email.clone(), c.website.clone()].map(Option::unwrap_or_default),
+        );
+        row.push(registry.center_status(id, as_of).0.to_string());
+        row.push(as_of.to_string());
+        csv_row(&row, out);
+    });
     csv_document(&header, rows)
 }
 
@@ -215,46 +234,38 @@ pub fn certificates_csv(registry: &Registry, as_of: NaiveDate, records: &Records
         id.map(|i| registry.certificates[i].number.clone())
             .unwrap_or_default()
     };
-    let certificates = &registry.certificates;
-    let rows = records.runs(
-        "certificates.csv",
-        certificates.len(),
-        b"",
-        |id| certificates[id].slug.as_str(),
-        |id| certificates[id].center,
-        |id, out| {
-            let c = &certificates[id];
-            let professions: Vec<String> = c
-                .scope
-                .iter()
-                .map(|s| {
-                    let code = &registry.professions[s.profession].code;
-                    if s.levels.is_empty() {
-                        code.clone()
-                    } else {
-                        format!("{code} ({})", s.levels)
-                    }
-                })
-                .collect();
-            csv_row(
-                &[
-                    c.number.clone(),
-                    c.slug.clone(),
-                    registry.centers[c.center].bin.to_string(),
-                    c.issued_on.to_string(),
-                    c.valid_until.to_string(),
-                    number(c.replaces),
-                    number(c.replaced_by),
-                    c.agreement_number.clone().unwrap_or_default(),
-                    c.agreement_date.map(|d| d.to_string()).unwrap_or_default(),
-                    professions.join("; "),
-                    registry.certificate_status(id, as_of).to_string(),
-                    as_of.to_string(),
-                ],
-                out,
-            );
-        },
-    );
+    let rows = records.certificate_runs(registry, "certificates.csv", b"", |id, out| {
+        let c = &registry.certificates[id];
+        let professions: Vec<String> = c
+            .scope
+            .iter()
+            .map(|s| {
+                let code = &registry.professions[s.profession].code;
+                if s.levels.is_empty() {
+                    code.clone()
+                } else {
+                    format!("{code} ({})", s.levels)
+                }
+            })
+            .collect();
+        csv_row(
+            &[
+                c.number.clone(),
+                c.slug.clone(),
+                registry.centers[c.center].bin.to_string(),
+                c.issued_on.to_string(),
+                c.valid_until.to_string(),
+                number(c.replaces),
+                number(c.replaced_by),
+                c.agreement_number.clone().unwrap_or_default(),
+                c.agreement_date.map(|d| d.to_string()).unwrap_or_default(),
+                professions.join("; "),
+                registry.certificate_status(id, as_of).to_string(),
+                as_of.to_string(),
+            ],
+            out,
+        );
+    });
     csv_document(&header, rows)
 }
 
@@ -378,23 +389,13 @@ pub fn register_json(
     let compact = |value: &Value, out: &mut Vec<u8>| {
         let _ = serde_json::to_writer(out, value);
     };
-    let (centers, certificates) = (&registry.centers, &registry.certificates);
-    let center_runs = records.runs(
-        "register.json center",
-        centers.len(),
-        b",",
-        |id| centers[id].bin.as_str(),
-        |id| id,
-        |id, out| compact(&center_json(registry, urls, id, as_of, lang), out),
-    );
-    let certificate_runs = records.runs(
-        "register.json certificate",
-        certificates.len(),
-        b",",
-        |id| certificates[id].slug.as_str(),
-        |id| certificates[id].center,
-        |id, out| compact(&certificate_json(registry, urls, id, as_of, lang), out),
-    );
+    let center_runs = records.center_runs(registry, "register.json center", b",", |id, out| {
+        compact(&center_json(registry, urls, id, as_of, lang), out)
+    });
+    let certificate_runs =
+        records.certificate_runs(registry, "register.json certificate", b",", |id, out| {
+            compact(&certificate_json(registry, urls, id, as_of, lang), out)
+        });
     let head = json!({
         "as_of": as_of,
         "validity_years": registry.validity_years,

@@ -262,10 +262,8 @@ pub fn register_key(registry: &Registry, families: &[u64]) -> u64 {
     for family in families {
         key.value(family);
     }
-    for reference in registry.regions.iter().chain(&registry.professions) {
-        key.str(&reference.code).text(&reference.name);
-    }
-    key.value(registry.regions.len())
+    key.value(references_key(registry))
+        .value(registry.regions.len())
         .value(registry.validity_years);
     key.finish()
 }
