@@ -70,6 +70,24 @@ pub fn content_hash(bytes: &[u8]) -> String {
     format!("{:016x}", hash)[..10].to_owned()
 }
 
+/// The bytes [`escape_html`] replaces: `&`, `<`, `>`, `"` and `'`.
+const ESCAPED: [bool; 256] = {
+    let mut escaped = [false; 256];
+    escaped[b'&' as usize] = true;
+    escaped[b'<' as usize] = true;
+    escaped[b'>' as usize] = true;
+    escaped[b'"' as usize] = true;
+    escaped[b'\'' as usize] = true;
+    escaped
+};
+
+/// Whether [`escape_html`] changes `input`. Most of what a page shows (names, numbers,
+/// links, the theme's strings) holds none of the five characters, and Tera then writes it as
+/// it is instead of copying it through the escaper.
+pub fn needs_escaping(input: &str) -> bool {
+    input.bytes().any(|byte| ESCAPED[usize::from(byte)])
+}
+
 /// Escapes text for HTML and XML, in element content and in quoted attributes: `&`, `<`, `>`,
 /// `"` and `'`. (Tera's own escaper also escapes `/`, which only makes pages bigger.)
 pub fn escape_html(input: &str) -> String {
@@ -78,16 +96,17 @@ pub fn escape_html(input: &str) -> String {
     // the text between them is copied a run at a time.
     let mut from = 0;
     for (at, byte) in input.bytes().enumerate() {
-        let entity = match byte {
+        if !ESCAPED[usize::from(byte)] {
+            continue;
+        }
+        out.push_str(&input[from..at]);
+        out.push_str(match byte {
             b'&' => "&amp;",
             b'<' => "&lt;",
             b'>' => "&gt;",
             b'"' => "&quot;",
-            b'\'' => "&#39;",
-            _ => continue,
-        };
-        out.push_str(&input[from..at]);
-        out.push_str(entity);
+            _ => "&#39;",
+        });
         from = at + 1;
     }
     out.push_str(&input[from..]);
@@ -128,6 +147,17 @@ fn dmy_filter(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> 
     let date = text
         .parse::<NaiveDate>()
         .map_err(|_| format!("dmy: `{text}` is not a date"))?;
+    // A date as written by the register (`2026-01-05`, what nearly every date is) is turned
+    // round as it is; `format!` took more than the parse.
+    if let [y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1] = *text.as_bytes() {
+        if [y0, y1, y2, y3, m0, m1, d0, d1].iter().all(u8::is_ascii_digit) {
+            let mut day_first = String::with_capacity(10);
+            for byte in [d0, d1, b'.', m0, m1, b'.', y0, y1, y2, y3] {
+                day_first.push(char::from(byte));
+            }
+            return Ok(Value::String(day_first));
+        }
+    }
     Ok(Value::String(dmy(date)))
 }
 
@@ -135,7 +165,7 @@ fn dmy_filter(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> 
 pub fn tera(theme: &Theme, urls: &Urls) -> Result<Tera, RenderError> {
     let mut tera = Tera::default();
     tera.autoescape_on(vec![".html", ".xml"]);
-    tera.set_escape_fn(escape_html);
+    tera.set_escape_fn_with_test(escape_html, needs_escaping);
     tera.add_raw_templates(
         theme
             .templates
@@ -1677,7 +1707,7 @@ mod tests {
         assert_eq!(badges.len(), crate::register::Status::ALL.len());
         let mut direct = Tera::default();
         direct.autoescape_on(vec![".html"]);
-        direct.set_escape_fn(escape_html);
+        direct.set_escape_fn_with_test(escape_html, needs_escaping);
         let strings = theme.strings.clone();
         direct.register_function("trans", move |args: &HashMap<String, Value>| {
             let key = args["key"].as_str().unwrap_or_default();
@@ -1716,6 +1746,17 @@ mod tests {
         assert_eq!(escape_html("&"), "&amp;");
         assert_eq!(escape_html("ғұһі"), "ғұһі");
         assert_eq!(escape_html(""), "");
+        // The test Tera asks first says exactly which strings the escaper changes.
+        for text in [
+            "", "&", "<", ">", "\"", "'", "/", "«Әділет»", "a&b", "https://e.kz/?a=1&b=2",
+            "Oqu ortalyǵy", "`=+-@", "\\", "ЦПК-2026/003", "x>", "<x",
+        ] {
+            assert_eq!(needs_escaping(text), escape_html(text) != text, "{text}");
+        }
+        for byte in 0..=127u8 {
+            let text = format!("ә{}ү", char::from(byte));
+            assert_eq!(needs_escaping(&text), escape_html(&text) != text, "{byte}");
+        }
     }
 
     #[test]
@@ -1727,6 +1768,7 @@ mod tests {
         assert_eq!(dmy("2025-02-29"), None);
         assert_eq!(dmy("05.01.2026"), None);
         assert_eq!(dmy(""), None);
+        assert_eq!(dmy("+999-01-05"), Some(json!("05.01.0999")));
         assert!(dmy_filter(&json!(20260105), &none).is_err());
     }
 

@@ -76,6 +76,9 @@ pub struct Tera {
     pub autoescape_suffixes: Vec<&'static str>,
     #[doc(hidden)]
     escape_fn: EscapeFn,
+    // tizilim: which strings the escape function would change (none set: every string).
+    #[doc(hidden)]
+    escape_test: Option<fn(&str) -> bool>,
 }
 
 impl Tera {
@@ -95,6 +98,7 @@ impl Tera {
             testers: HashMap::new(),
             autoescape_suffixes: vec![".html", ".htm", ".xml"],
             escape_fn: escape_html,
+            escape_test: None,
         };
 
         tera.load_from_glob()?;
@@ -820,11 +824,27 @@ impl Tera {
     /// ```
     pub fn set_escape_fn(&mut self, function: EscapeFn) {
         self.escape_fn = function;
+        self.escape_test = None;
+    }
+
+    /// tizilim: sets the escape function with a test of whether it would change a string: a
+    /// string it would leave as it is is then written as it is, not copied by the function.
+    pub fn set_escape_fn_with_test(&mut self, function: EscapeFn, changes: fn(&str) -> bool) {
+        self.escape_fn = function;
+        self.escape_test = Some(changes);
+    }
+
+    /// tizilim: whether the escape function would change `input` (true when no test was set).
+    #[doc(hidden)]
+    #[inline]
+    pub fn escape_changes(&self, input: &str) -> bool {
+        self.escape_test.map_or(true, |changes| changes(input))
     }
 
     /// Reset escape function to default [`escape_html()`].
     pub fn reset_escape_fn(&mut self) {
         self.escape_fn = escape_html;
+        self.escape_test = None;
     }
 
     /// Re-parse all templates found in the glob given to Tera.
@@ -899,6 +919,7 @@ impl Default for Tera {
             functions: HashMap::new(),
             autoescape_suffixes: vec![".html", ".htm", ".xml"],
             escape_fn: escape_html,
+            escape_test: None,
         };
 
         tera.register_tera_filters();

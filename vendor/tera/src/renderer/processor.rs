@@ -442,8 +442,12 @@ impl<'a> Processor<'a> {
 
         // Checks if it's a string and we need to escape it (if the last filter is `safe` we don't)
         if self.should_escape && needs_escape && res.is_string() && !expr.is_marked_safe() {
-            // tizilim: the escaped string is the value (`to_value` copied it once more).
-            res = Cow::Owned(Value::String(self.tera.get_escape_fn()(res.as_str().unwrap())));
+            // tizilim: the escaped string is the value (`to_value` copied it once more), and
+            // a string the escape function would not change is left as it is.
+            let text = res.as_str().unwrap();
+            if self.tera.escape_changes(text) {
+                res = Cow::Owned(Value::String(self.tera.get_escape_fn()(text)));
+            }
         }
 
         Ok(res)
