@@ -92,7 +92,7 @@ fn push_number(out: &mut String, n: usize) {
 
 #[cfg(test)]
 mod tests {
-    use super::{QUIET, modules, qr_svg};
+    use super::{modules, qr_svg, QUIET};
     use qrcode::Color;
 
     #[test]
@@ -110,12 +110,20 @@ mod tests {
     /// The dark modules the path draws: each `h` run from where the pen is, the pen moved by
     /// `M` (absolute) and `m` (relative), in the middle of a module's row.
     fn drawn(svg: &str, size: usize) -> Vec<bool> {
-        let d = svg.split(" d=\"").nth(1).unwrap().split('"').next().unwrap();
+        let d = svg
+            .split(" d=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap();
         let mut dark = vec![false; size * size];
         let (mut x, mut y) = (0i64, 0.0f64);
         let mut rest = d;
         while let Some(command) = rest.chars().next() {
-            let end = rest[1..].find(['M', 'm', 'h']).map_or(rest.len(), |i| i + 1);
+            let end = rest[1..]
+                .find(['M', 'm', 'h'])
+                .map_or(rest.len(), |i| i + 1);
             let numbers: Vec<f64> = rest[1..end]
                 .split(' ')
                 .map(|n| n.parse().unwrap())

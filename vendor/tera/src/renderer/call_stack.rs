@@ -29,7 +29,9 @@ impl<'a> UserContext<'a> {
 
     pub fn find_value_by_dotted_pointer(&self, pointer: &str) -> Option<&'a Value> {
         // tizilim: the root is unescaped (a new string) only when it holds an escape.
-        let root = crate::context::unescape_segment(pointer.split('.').next().unwrap());
+        let root = crate::context::unescape_segment(
+            &pointer[..crate::context::find_byte(pointer, b'.').unwrap_or(pointer.len())],
+        );
         let rest = &pointer[root.len() + 1..];
         self.inner.get(&root).and_then(|val| dotted_pointer(val, rest))
     }
@@ -119,7 +121,7 @@ impl<'a> CallStack<'a> {
         }
 
         // Not in stack frame, look in user supplied context
-        if key.contains('.') {
+        if crate::context::find_byte(key, b'.').is_some() {
             return self.context.find_value_by_dotted_pointer(key).map(Cow::Borrowed);
         } else if let Some(value) = self.context.find_value(key) {
             return Some(Cow::Borrowed(value));
