@@ -1,6 +1,7 @@
 //! The published site: **derive → render** (views of the register in every language, Tera
 //! templates of the theme, open data, feeds) into files in memory, then **publish** them.
 
+pub mod bytes;
 pub mod collate;
 pub mod content;
 pub mod exports;
