@@ -4,16 +4,28 @@
 //! valid code; scoring all eight was most of a build's time), and the image is one path: a
 //! line one module thick along each horizontal run of dark modules, each run reached by a
 //! relative move from the end of the one before.
+//!
+//! The `qrcode` crate encodes the URL and computes the error correction. Drawing a code with
+//! its canvas (patterns, each bit placed by a walk over the modules, the mask) was most of
+//! the rest of a build's time for codes, and for a given version, level and mask only the
+//! codeword bits differ: a code is the image of all-zero codewords with the module of each
+//! set bit inverted. So each version's layout (that image, and the module of each bit) is
+//! learnt once from the canvas itself, and each code is drawn from it.
+
+use std::sync::OnceLock;
 
 use qrcode::canvas::{Canvas, MaskPattern};
-use qrcode::{Color, EcLevel};
+use qrcode::{Color, EcLevel, Version};
 
 /// The light modules around the code, on each side (the standard's quiet zone).
 const QUIET: usize = 4;
 
+const LEVEL: EcLevel = EcLevel::M;
+const MASK: MaskPattern = MaskPattern::Checkerboard;
+
 /// An SVG image of a QR code for `url`, or `None` if the URL is too long to encode.
 pub fn qr_svg(url: &str) -> Option<String> {
-    let (colors, width) = modules(url)?;
+    let (dark, width) = modules(url)?;
     let size = width + 2 * QUIET;
     let px = size * 5;
     let mut svg = format!(
@@ -22,15 +34,15 @@ pub fn qr_svg(url: &str) -> Option<String> {
     // Where the pen is: the end of the last run, in modules, and its row; none before the
     // first run.
     let mut pen: Option<(usize, usize)> = None;
-    for (y, row) in colors.chunks(width).enumerate() {
+    for (y, row) in dark.chunks(width).enumerate() {
         let mut x = 0;
         while x < width {
-            if row[x] != Color::Dark {
+            if !row[x] {
                 x += 1;
                 continue;
             }
             let start = x;
-            while x < width && row[x] == Color::Dark {
+            while x < width && row[x] {
                 x += 1;
             }
             match pen {
@@ -64,18 +76,104 @@ pub fn qr_svg(url: &str) -> Option<String> {
     Some(svg)
 }
 
-/// The modules of the code for `url`, row by row, and the code's width.
-fn modules(url: &str) -> Option<(Vec<Color>, usize)> {
-    let bits = qrcode::bits::encode_auto(url.as_bytes(), EcLevel::M).ok()?;
+/// The modules of the code for `url`, row by row (dark: `true`), and the code's width.
+fn modules(url: &str) -> Option<(Vec<bool>, usize)> {
+    let bits = qrcode::bits::encode_auto(url.as_bytes(), LEVEL).ok()?;
     let version = bits.version();
-    let (data, ec) =
-        qrcode::ec::construct_codewords(&bits.into_bytes(), version, EcLevel::M).ok()?;
-    let mut canvas = Canvas::new(version, EcLevel::M);
-    canvas.draw_all_functional_patterns();
-    canvas.draw_data(&data, &ec);
-    canvas.apply_mask(MaskPattern::Checkerboard);
-    let width = usize::try_from(version.width()).ok()?;
-    Some((canvas.into_colors(), width))
+    let (data, ec) = qrcode::ec::construct_codewords(&bits.into_bytes(), version, LEVEL).ok()?;
+    let layout = Layout::of(version)?;
+    let mut dark = layout.blank.clone();
+    let mut places = layout.places.iter();
+    for codeword in data.iter().chain(&ec) {
+        for bit in (0..8).rev() {
+            let place = *places.next()?;
+            if codeword >> bit & 1 == 1 {
+                dark[place] = !dark[place];
+            }
+        }
+    }
+    Some((dark, layout.width))
+}
+
+/// What every code of one version has in common.
+struct Layout {
+    width: usize,
+    /// The code of all-zero codewords: the patterns, the format, the mask.
+    blank: Vec<bool>,
+    /// The module of each bit of the codewords (data, then error correction; the highest bit
+    /// of a codeword first), which a set bit inverts.
+    places: Vec<usize>,
+}
+
+impl Layout {
+    /// The layout of `version`, learnt on first use.
+    fn of(version: Version) -> Option<&'static Layout> {
+        static LAYOUTS: [OnceLock<Option<Layout>>; 40] = [const { OnceLock::new() }; 40];
+        let Version::Normal(number) = version else {
+            return None;
+        };
+        let index = usize::try_from(number).ok()?.checked_sub(1)?;
+        LAYOUTS
+            .get(index)?
+            .get_or_init(|| Layout::learn(version))
+            .as_ref()
+    }
+
+    /// Draws the code of all-zero codewords, then a few codes with some bits set: bit `i` is
+    /// set in code `k` when bit `k` of `i + 1` is. A module that differs from the blank code
+    /// in exactly the codes `k` of the bits of `i + 1` is then bit `i`'s (a dozen codes for a
+    /// thousand bits).
+    fn learn(version: Version) -> Option<Layout> {
+        let width = usize::try_from(version.width()).ok()?;
+        let data_bytes = qrcode::bits::Bits::new(version).max_len(LEVEL).ok()? / 8;
+        let (data, ec) =
+            qrcode::ec::construct_codewords(&vec![0; data_bytes], version, LEVEL).ok()?;
+        let draw = |codewords: &[u8]| {
+            let (data, ec) = codewords.split_at(data.len());
+            let mut canvas = Canvas::new(version, LEVEL);
+            canvas.draw_all_functional_patterns();
+            canvas.draw_data(data, ec);
+            canvas.apply_mask(MASK);
+            let colors = canvas.into_colors();
+            colors
+                .into_iter()
+                .map(|c| c == Color::Dark)
+                .collect::<Vec<bool>>()
+        };
+        let bits = (data.len() + ec.len()) * 8;
+        let blank = draw(&vec![0; bits / 8]);
+        let mut signatures = vec![0usize; blank.len()];
+        for round in 0..usize::BITS - bits.leading_zeros() {
+            let mut codewords = vec![0u8; bits / 8];
+            for i in (0..bits).filter(|i| (i + 1) >> round & 1 == 1) {
+                codewords[i / 8] |= 0x80 >> (i % 8);
+            }
+            let code = draw(&codewords);
+            for (module, signature) in signatures.iter_mut().enumerate() {
+                if code[module] != blank[module] {
+                    *signature |= 1 << round;
+                }
+            }
+        }
+        let mut places = vec![usize::MAX; bits];
+        for (module, &signature) in signatures.iter().enumerate() {
+            if signature != 0 {
+                let place = places.get_mut(signature - 1)?;
+                if *place != usize::MAX {
+                    return None;
+                }
+                *place = module;
+            }
+        }
+        if places.contains(&usize::MAX) {
+            return None;
+        }
+        Some(Layout {
+            width,
+            blank,
+            places,
+        })
+    }
 }
 
 /// Appends a number of modules (below a thousand: a code is at most 177 wide) in decimal.
@@ -92,8 +190,27 @@ fn push_number(out: &mut String, n: usize) {
 
 #[cfg(test)]
 mod tests {
-    use super::{modules, qr_svg, QUIET};
+    use super::{modules, qr_svg, LEVEL, MASK, QUIET};
+    use qrcode::canvas::Canvas;
     use qrcode::Color;
+
+    /// The code for `url` drawn the slow way, by the canvas alone, and its width.
+    fn canvas_modules(url: &str) -> (Vec<bool>, usize) {
+        let bits = qrcode::bits::encode_auto(url.as_bytes(), LEVEL).unwrap();
+        let version = bits.version();
+        let (data, ec) =
+            qrcode::ec::construct_codewords(&bits.into_bytes(), version, LEVEL).unwrap();
+        let mut canvas = Canvas::new(version, LEVEL);
+        canvas.draw_all_functional_patterns();
+        canvas.draw_data(&data, &ec);
+        canvas.apply_mask(MASK);
+        let dark = canvas
+            .into_colors()
+            .iter()
+            .map(|c| *c == Color::Dark)
+            .collect();
+        (dark, usize::try_from(version.width()).unwrap())
+    }
 
     #[test]
     fn an_svg_of_a_url() {
@@ -149,25 +266,43 @@ mod tests {
     }
 
     #[test]
-    fn the_path_draws_exactly_the_dark_modules() {
+    fn the_path_draws_exactly_the_dark_modules_of_the_canvas() {
         let mut widest = 0;
         for url in [
             "https://example.kz/registry/certificates/tspk-2024-017/",
             "http://127.0.0.1:1111/ru/certificates/tspk-2020-000005/",
+            "https://example.kz/",
             // Long enough for a code over 100 modules wide (three-digit numbers).
             &format!("https://тізілім.kz/{}/", "қ".repeat(400)),
         ] {
-            let (colors, width) = modules(url).unwrap();
+            let (dark, width) = canvas_modules(url);
+            assert_eq!(modules(url), Some((dark.clone(), width)), "{url}");
             let size = width + 2 * QUIET;
             let svg = qr_svg(url).unwrap();
             assert!(svg.contains(&format!("viewBox=\"0 0 {size} {size}\"")));
             let mut expected = vec![false; size * size];
-            for (i, color) in colors.iter().enumerate() {
-                expected[(i / width + QUIET) * size + i % width + QUIET] = *color == Color::Dark;
+            for (i, &dark) in dark.iter().enumerate() {
+                expected[(i / width + QUIET) * size + i % width + QUIET] = dark;
             }
             assert_eq!(drawn(&svg, size), expected, "{url}");
             widest = widest.max(size);
         }
         assert!(widest > 100, "{widest}");
+    }
+
+    /// A code drawn from its version's layout is the canvas's, module for module, in every
+    /// version up to 40 (the URLs grow a version at a time).
+    #[test]
+    fn a_code_from_its_layout_is_the_canvas_code_in_every_version() {
+        let mut versions = std::collections::BTreeSet::new();
+        let mut length = 0;
+        while versions.len() < 40 {
+            let url = format!("x{}", "ә".repeat(length));
+            let (dark, width) = canvas_modules(&url);
+            assert_eq!(modules(&url), Some((dark, width)), "{length}");
+            versions.insert(width);
+            length += 7;
+        }
+        assert_eq!(versions.last(), Some(&177));
     }
 }

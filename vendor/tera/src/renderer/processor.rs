@@ -503,7 +503,9 @@ impl<'a> Processor<'a> {
         for (arg_name, expr) in &function_call.args {
             args.insert(
                 arg_name.to_string(),
-                self.safe_eval_expression(expr).map_err(err_wrap)?.clone().into_owned(),
+                // tizilim: moved, not copied first (`clone` then `into_owned` copied an owned
+                // value twice).
+                self.safe_eval_expression(expr).map_err(err_wrap)?.into_owned(),
             );
         }
 
@@ -573,7 +575,9 @@ impl<'a> Processor<'a> {
         for (arg_name, expr) in &fn_call.args {
             args.insert(
                 arg_name.to_string(),
-                self.safe_eval_expression(expr).map_err(err_wrap)?.clone().into_owned(),
+                // tizilim: moved, not copied first (`clone` then `into_owned` copied an owned
+                // value twice).
+                self.safe_eval_expression(expr).map_err(err_wrap)?.into_owned(),
             );
         }
 
