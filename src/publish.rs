@@ -895,7 +895,7 @@ fn holds_no_published_file(out_dir: &Path) -> bool {
 }
 
 /// The folders a publication made last, on each thread: files often go into a folder the
-/// file before went into (a certificate's page and its QR code, the records of `api/`), and
+/// file before went into (the records of `api/`, hundreds of thousands in two folders), and
 /// the file system need not be asked to make it again (each ask walks the whole path; a full
 /// build of 10,000 centers spent 4 % of its time making folders, about 1 % less with this).
 /// Only the last few are remembered: the set of every folder made would be a hundred

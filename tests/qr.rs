@@ -1,5 +1,6 @@
 //! The QR code on a certificate page decodes, with a reader no one here wrote (zbar), to the
-//! page's own permanent URL. Needs Chromium (to draw the SVG) and `zbarimg` (Debian's
+//! page's own permanent URL. The image is in the page (a `data:` URL): Chromium draws the
+//! page's own `<img>` element, as the page has it. Needs Chromium and `zbarimg` (Debian's
 //! zbar-tools); `.ci/run` installs them.
 
 mod common;
@@ -16,7 +17,22 @@ fn the_qr_code_reads_as_the_page_address() {
         "2026-11-25",
         Some("https://example.kz/registry/"),
     );
-    let svg = out.path().join("ru/certificates/kz-ud-0003/qr.svg");
+    let page =
+        std::fs::read_to_string(out.path().join("ru/certificates/kz-ud-0003/index.html")).unwrap();
+    // The page's image element, as it is, alone on a page of its own (drawn larger).
+    let start = page
+        .find("<img src=\"data:image/svg+xml,")
+        .expect("a QR code in the page");
+    let end = start + page[start..].find('>').unwrap() + 1;
+    let img = page[start..end]
+        .replace("width=\"160\"", "width=\"260\"")
+        .replace("height=\"160\"", "height=\"260\"");
+    let html = out.path().join("qr.html");
+    std::fs::write(
+        &html,
+        format!("<!DOCTYPE html><body style=\"margin:20px\">{img}"),
+    )
+    .unwrap();
     let png = out.path().join("qr.png");
     let profile = tempfile::tempdir().unwrap();
     let status = Command::new("/usr/bin/chromium")
@@ -31,7 +47,7 @@ fn the_qr_code_reads_as_the_page_address() {
         ])
         .arg(format!("--user-data-dir={}", profile.path().display()))
         .arg(format!("--screenshot={}", png.display()))
-        .arg(format!("file://{}", svg.display()))
+        .arg(format!("file://{}", html.display()))
         .output()
         .expect("Chromium runs (see .ci/run)");
     assert!(png.exists(), "{}", String::from_utf8_lossy(&status.stderr));

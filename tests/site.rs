@@ -56,7 +56,16 @@ fn the_sample_site_has_every_page_in_every_language() {
                 "{lang}certificates/{}/index.html",
                 certificate.slug
             )));
-            assert!(files.contains_key(&format!("{lang}certificates/{}/qr.svg", certificate.slug)));
+            // Its QR code is in the page, an image of its own permanent URL.
+            let page = String::from_utf8_lossy(
+                &files[&format!("{lang}certificates/{}/index.html", certificate.slug)],
+            )
+            .into_owned();
+            assert!(
+                page.contains("<img src=\"data:image/svg+xml,%3Csvg%20xmlns="),
+                "{lang}certificates/{}",
+                certificate.slug
+            );
         }
         for region in &registry.regions {
             assert!(files.contains_key(&format!("{lang}regions/{}/index.html", region.code)));

@@ -1,4 +1,6 @@
-//! QR codes of permanent URLs, as small SVG images for verification pages.
+//! QR codes of permanent URLs, as small SVG images for verification pages, given to the page
+//! as `data:` URLs (in the page itself: a file of its own for each page of each language was
+//! a quarter of the files of a site, for an image of 2 kB).
 //!
 //! The mask is fixed rather than chosen by the penalty scores (any of the eight masks gives a
 //! valid code; scoring all eight was most of a build's time), and the image is one path: a
@@ -14,6 +16,8 @@
 
 use std::sync::OnceLock;
 
+use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
+
 use qrcode::canvas::{Canvas, MaskPattern};
 use qrcode::{Color, EcLevel, Version};
 
@@ -23,13 +27,35 @@ const QUIET: usize = 4;
 const LEVEL: EcLevel = EcLevel::M;
 const MASK: MaskPattern = MaskPattern::Checkerboard;
 
+/// The SVG image of the QR code for `url` as a `data:` URL, or `None` if the URL is too long
+/// to encode. The URL holds none of the characters HTML escapes (`&<>"'`), nor a space: it is
+/// written into an attribute as it is.
+pub fn qr_data_url(url: &str) -> Option<String> {
+    /// What is percent-encoded: what HTML escapes, what a URL may not hold (a space, `%`,
+    /// `#`), and anything outside printable ASCII (none: the image is ASCII).
+    const ENCODED: &AsciiSet = &CONTROLS
+        .add(b' ')
+        .add(b'"')
+        .add(b'#')
+        .add(b'%')
+        .add(b'&')
+        .add(b'\'')
+        .add(b'<')
+        .add(b'>');
+    let svg = qr_svg(url)?;
+    Some(format!(
+        "data:image/svg+xml,{}",
+        utf8_percent_encode(&svg, ENCODED)
+    ))
+}
+
 /// An SVG image of a QR code for `url`, or `None` if the URL is too long to encode.
 pub fn qr_svg(url: &str) -> Option<String> {
     let (dark, width) = modules(url)?;
     let size = width + 2 * QUIET;
     let px = size * 5;
     let mut svg = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {size} {size}\" width=\"{px}\" height=\"{px}\" shape-rendering=\"crispEdges\"><rect width=\"{size}\" height=\"{size}\" fill=\"#fff\"/><path fill=\"none\" stroke=\"#000\" d=\""
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {size} {size}\" width=\"{px}\" height=\"{px}\" shape-rendering=\"crispEdges\"><rect width=\"{size}\" height=\"{size}\" fill=\"white\"/><path fill=\"none\" stroke=\"black\" d=\""
     );
     // Where the pen is: the end of the last run, in modules, and its row; none before the
     // first run.
@@ -46,15 +72,15 @@ pub fn qr_svg(url: &str) -> Option<String> {
                 x += 1;
             }
             match pen {
-                // `M{x} {y}.5`: the middle of the first run's row.
+                // `M{x},{y}.5`: the middle of the first run's row.
                 None => {
                     svg.push('M');
                     push_number(&mut svg, start + QUIET);
-                    svg.push(' ');
+                    svg.push(',');
                     push_number(&mut svg, y + QUIET);
                     svg.push_str(".5");
                 }
-                // `m{dx} {dy}` from the end of the run before.
+                // `m{dx},{dy}` from the end of the run before.
                 Some((end, on)) => {
                     svg.push('m');
                     if start < end {
@@ -63,7 +89,7 @@ pub fn qr_svg(url: &str) -> Option<String> {
                     } else {
                         push_number(&mut svg, start - end);
                     }
-                    svg.push(' ');
+                    svg.push(',');
                     push_number(&mut svg, y - on);
                 }
             }
@@ -224,6 +250,23 @@ mod tests {
         assert!(qr_svg(&"x".repeat(5000)).is_none());
     }
 
+    /// The `data:` URL is the SVG image, percent-encoded where HTML or a URL would need it.
+    #[test]
+    fn a_data_url_of_the_image() {
+        let url = "https://тізілім.kz/ru/certificates/tspk-2024-017/";
+        let data = super::qr_data_url(url).unwrap();
+        let encoded = data.strip_prefix("data:image/svg+xml,").unwrap();
+        assert!(
+            !encoded.contains(['&', '<', '>', '"', '\'', ' ', '#']),
+            "{encoded}"
+        );
+        let decoded = percent_encoding::percent_decode_str(encoded)
+            .decode_utf8()
+            .unwrap();
+        assert_eq!(decoded, qr_svg(url).unwrap());
+        assert!(super::qr_data_url(&"x".repeat(5000)).is_none());
+    }
+
     /// The dark modules the path draws: each `h` run from where the pen is, the pen moved by
     /// `M` (absolute) and `m` (relative), in the middle of a module's row.
     fn drawn(svg: &str, size: usize) -> Vec<bool> {
@@ -242,7 +285,7 @@ mod tests {
                 .find(['M', 'm', 'h'])
                 .map_or(rest.len(), |i| i + 1);
             let numbers: Vec<f64> = rest[1..end]
-                .split(' ')
+                .split(',')
                 .map(|n| n.parse().unwrap())
                 .collect();
             match command {

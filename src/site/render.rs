@@ -21,7 +21,7 @@ use super::content::Page;
 use super::exports;
 use super::fingerprint;
 use super::groups::{PageGroup, Recorder, SitemapUrls};
-use super::qr::qr_svg;
+use super::qr::qr_data_url;
 use super::theme::Theme;
 use super::urls::Urls;
 use super::views::{profession_page, CenterItem, ChangeView, Views};
@@ -1144,7 +1144,7 @@ impl Renderer<'_> {
         )?;
 
         self.timings.phase("home and A-Z");
-        // A page per center, and a verification page per certificate with its QR code:
+        // A page per center, and a verification page per certificate (with its QR code):
         // most of the site, rendered on every core, and only where what it shows changed. A
         // center's pages with its certificates' are one group, kept whole by a watcher while
         // the center's family is the same.
@@ -1321,7 +1321,7 @@ impl Renderer<'_> {
         Ok(())
     }
 
-    /// The verification page of the certificate `id` in `lang` and its QR code, two of
+    /// The verification page of the certificate `id` in `lang`, with its QR code, one of
     /// `group`'s files.
     fn certificate_page(
         &self,
@@ -1336,28 +1336,15 @@ impl Renderer<'_> {
         let path = format!("certificates/{slug}/");
         self.in_sitemap(Some(lang), &path, group);
         let file = inputs.urls.file(Some(lang), &path);
-        let qr_path = format!("{path}qr.svg");
-        let qr_file = inputs.urls.file(Some(lang), &qr_path);
         let family = self.families[registry.certificates[id].center];
         let key = fingerprint::page(site_key, &file, [family]);
-        let qr_key = fingerprint::page(site_key, &qr_file, [family]);
         Recorder::name(group, &file);
-        // Both or neither: the page names the QR code only when there is one.
-        let kept = self.sink.keep(&file, key);
-        if kept && self.sink.keep(&qr_file, qr_key) {
-            Recorder::name(group, &qr_file);
-            self.tick();
-            return Ok(());
-        }
-        let certificate = views.certificate(id);
-        let mut ctx = Context::new();
-        let svg = qr_svg(&certificate.permalink);
-        if let Some(svg) = svg {
-            ctx.insert("qr_url", &inputs.urls.link(Some(lang), &qr_path));
-            Recorder::name(group, &qr_file);
-            self.sink.put(qr_file, Some(qr_key), svg.into_bytes())?;
-        }
-        if !kept {
+        if !self.sink.keep(&file, key) {
+            let certificate = views.certificate(id);
+            let mut ctx = Context::new();
+            if let Some(qr) = qr_data_url(&certificate.permalink) {
+                ctx.insert("qr_url", &qr);
+            }
             let json_ld = self.certificate_json_ld(id, lang);
             insert_scripts(&mut ctx, &json_ld, &self.certificate_timeline_json(id));
             ctx.insert("certificate", &certificate);
