@@ -71,7 +71,52 @@ fn evaluate_sub_variables(key: &str, call_stack: &CallStack) -> Result<String> {
         .replace(']', ""))
 }
 
+/// tizilim: `root[index]`, both plain dotted paths (`badges[c.status]`), looked up without
+/// the key being rewritten as a string of a pointer (ten strings a look-up): the root's value
+/// at the index's value, when that is a number or a string the pointer would read as it is
+/// (no `"`, `~` or backslash). `None` for anything else, which takes the general way.
+fn process_simple_index<'a>(path: &str, call_stack: &CallStack<'a>) -> Option<Val<'a>> {
+    let (root, rest) = path.split_once('[')?;
+    let index = rest.strip_suffix(']')?;
+    let plain = |p: &str| {
+        !p.is_empty() && !p.bytes().any(|b| matches!(b, b'[' | b']' | b'"' | b'\'' | b'\\' | b'~'))
+    };
+    if !plain(root) || !plain(index) {
+        return None;
+    }
+    let index = call_stack.lookup(index)?;
+    let container = call_stack.lookup(root)?;
+    let found = |value: &Value| -> Option<Value> {
+        match (value, &*index) {
+            (Value::Object(map), Value::String(key))
+                if !key.bytes().any(|b| matches!(b, b'"' | b'~' | b'\\')) =>
+            {
+                map.get(key.as_str()).cloned()
+            }
+            (Value::Object(map), Value::Number(n)) => map.get(&n.to_string()).cloned(),
+            (Value::Array(list), Value::Number(n)) => {
+                n.as_u64().and_then(|i| list.get(i as usize)).cloned()
+            }
+            _ => None,
+        }
+    };
+    match container {
+        Cow::Borrowed(value) => match (value, &*index) {
+            (Value::Object(map), Value::String(key))
+                if !key.bytes().any(|b| matches!(b, b'"' | b'~' | b'\\')) =>
+            {
+                map.get(key.as_str()).map(Cow::Borrowed)
+            }
+            _ => found(value).map(Cow::Owned),
+        },
+        Cow::Owned(ref value) => found(value).map(Cow::Owned),
+    }
+}
+
 fn process_path<'a>(path: &str, call_stack: &CallStack<'a>) -> Result<Val<'a>> {
+    if let Some(found) = process_simple_index(path, call_stack) {
+        return Ok(found);
+    }
     if crate::context::find_byte(path, b'[').is_none() {
         match call_stack.lookup(path) {
             Some(v) => Ok(v),

@@ -108,3 +108,37 @@ fn can_get_value_if_key_contains_period() {
     let res = res.unwrap();
     assert_eq!(res, "hello");
 }
+
+// tizilim: `root[index]` with two plain paths takes a shorter way; it gives what the general
+// way gives, and the same errors.
+#[test]
+fn plain_index_lookups_give_what_the_general_way_gives() {
+    let mut context = Context::new();
+    let mut badges = HashMap::new();
+    badges.insert("valid", "✓ valid");
+    badges.insert("a~1b", "tilde");
+    badges.insert("a/b", "slash");
+    badges.insert("7", "seven");
+    context.insert("badges", &badges);
+    context.insert("list", &vec!["zero", "one"]);
+    context.insert("c", &serde_json::json!({ "status": "valid", "n": 1, "seven": 7, "tilde": "a~1b", "slash": "a/b", "missing": "nope", "big": 5 }));
+    let cases = [
+        ("{{ badges[c.status] }}", Some("✓ valid")),
+        ("{{ list[c.n] }}", Some("one")),
+        ("{{ badges[c.seven] }}", Some("seven")),
+        ("{{ badges[c.slash] }}", Some("slash")),
+        ("{% for s in ['valid'] %}{{ badges[s] }}{% endfor %}", Some("✓ valid")),
+        ("{{ badges[c.missing] }}", None),
+        ("{{ list[c.big] }}", None),
+        ("{{ list[c.status] }}", None),
+    ];
+    for (template, expected) in cases {
+        let result = Tera::one_off(template, &context, true);
+        match expected {
+            Some(text) => assert_eq!(result.unwrap(), text.replace('/', "&#x2F;"), "{template}"),
+            None => assert!(result.is_err(), "{template}: {result:?}"),
+        }
+    }
+    // `~1` in a key read from the index goes the general way, which reads it as `/`.
+    assert_eq!(Tera::one_off("{{ badges[c.tilde] }}", &context, false).unwrap(), "slash");
+}
