@@ -76,7 +76,8 @@ fn evaluate_sub_variables(key: &str, call_stack: &CallStack) -> Result<String> {
 /// at the index's value, when that is a number or a string the pointer would read as it is
 /// (no `"`, `~` or backslash). `None` for anything else, which takes the general way.
 fn process_simple_index<'a>(path: &str, call_stack: &CallStack<'a>) -> Option<Val<'a>> {
-    let (root, rest) = path.split_once('[')?;
+    let open = crate::context::find_byte(path, b'[')?;
+    let (root, rest) = (&path[..open], &path[open + 1..]);
     let index = rest.strip_suffix(']')?;
     let plain = |p: &str| {
         !p.is_empty() && !p.bytes().any(|b| matches!(b, b'[' | b']' | b'"' | b'\'' | b'\\' | b'~'))
