@@ -107,7 +107,11 @@ fn modules(url: &str) -> Option<(Vec<bool>, usize)> {
     let bits = qrcode::bits::encode_auto(url.as_bytes(), LEVEL).ok()?;
     let version = bits.version();
     let (data, ec) = qrcode::ec::construct_codewords(&bits.into_bytes(), version, LEVEL).ok()?;
-    let layout = Layout::of(version)?;
+    let Some(layout) = Layout::of(version) else {
+        // (Never so, as the tests find in every version; the canvas would still draw it.)
+        let width = usize::try_from(version.width()).ok()?;
+        return Some((draw(version, &data, &ec), width));
+    };
     let mut dark = layout.blank.clone();
     let mut places = layout.places.iter();
     for codeword in data.iter().chain(&ec) {
@@ -119,6 +123,17 @@ fn modules(url: &str) -> Option<(Vec<bool>, usize)> {
         }
     }
     Some((dark, layout.width))
+}
+
+/// The modules of a code drawn by `qrcode`'s canvas alone: the patterns, each bit placed by a
+/// walk over the modules, the mask and the format.
+fn draw(version: Version, data: &[u8], ec: &[u8]) -> Vec<bool> {
+    let mut canvas = Canvas::new(version, LEVEL);
+    canvas.draw_all_functional_patterns();
+    canvas.draw_data(data, ec);
+    canvas.apply_mask(MASK);
+    let colors = canvas.into_colors();
+    colors.into_iter().map(|c| c == Color::Dark).collect()
 }
 
 /// What every code of one version has in common.
@@ -156,15 +171,7 @@ impl Layout {
             qrcode::ec::construct_codewords(&vec![0; data_bytes], version, LEVEL).ok()?;
         let draw = |codewords: &[u8]| {
             let (data, ec) = codewords.split_at(data.len());
-            let mut canvas = Canvas::new(version, LEVEL);
-            canvas.draw_all_functional_patterns();
-            canvas.draw_data(data, ec);
-            canvas.apply_mask(MASK);
-            let colors = canvas.into_colors();
-            colors
-                .into_iter()
-                .map(|c| c == Color::Dark)
-                .collect::<Vec<bool>>()
+            draw(version, data, ec)
         };
         let bits = (data.len() + ec.len()) * 8;
         let blank = draw(&vec![0; bits / 8]);
@@ -216,9 +223,7 @@ fn push_number(out: &mut String, n: usize) {
 
 #[cfg(test)]
 mod tests {
-    use super::{modules, qr_svg, LEVEL, MASK, QUIET};
-    use qrcode::canvas::Canvas;
-    use qrcode::Color;
+    use super::{draw, modules, qr_svg, LEVEL, QUIET};
 
     /// The code for `url` drawn the slow way, by the canvas alone, and its width.
     fn canvas_modules(url: &str) -> (Vec<bool>, usize) {
@@ -226,16 +231,8 @@ mod tests {
         let version = bits.version();
         let (data, ec) =
             qrcode::ec::construct_codewords(&bits.into_bytes(), version, LEVEL).unwrap();
-        let mut canvas = Canvas::new(version, LEVEL);
-        canvas.draw_all_functional_patterns();
-        canvas.draw_data(&data, &ec);
-        canvas.apply_mask(MASK);
-        let dark = canvas
-            .into_colors()
-            .iter()
-            .map(|c| *c == Color::Dark)
-            .collect();
-        (dark, usize::try_from(version.width()).unwrap())
+        let width = usize::try_from(version.width()).unwrap();
+        (draw(version, &data, &ec), width)
     }
 
     #[test]
