@@ -55,21 +55,24 @@ impl Urls {
     /// the home page) or names a file.
     pub fn file(&self, lang: Option<Lang>, page: &str) -> String {
         let folder = page.is_empty() || page.ends_with('/');
-        concat(&[
+        [
             self.prefix(lang),
             page,
             if folder { "index.html" } else { "" },
-        ])
+        ]
+        .concat()
     }
 
     /// The link to a page, as used in `href`: the path under the site's base path.
     pub fn link(&self, lang: Option<Lang>, page: &str) -> String {
-        concat(&[&self.base_path, self.prefix(lang), page])
+        // (`concat` makes a string of exactly the parts' length: a build makes millions of
+        // links, and `format!`'s machinery was a few per cent of it.)
+        [&self.base_path, self.prefix(lang), page].concat()
     }
 
     /// The permanent URL of a page (canonical links, QR codes, feeds, sitemaps).
     pub fn permalink(&self, lang: Option<Lang>, page: &str) -> String {
-        concat(&[&self.base, self.prefix(lang), page])
+        [&self.base, self.prefix(lang), page].concat()
     }
 
     pub fn base(&self) -> &str {
@@ -85,16 +88,6 @@ impl Urls {
     pub fn base_path(&self) -> &str {
         &self.base_path
     }
-}
-
-/// The parts one after another, in a string of exactly their length (a site's build makes a
-/// few million links: `format!`'s machinery was a few per cent of it).
-fn concat(parts: &[&str]) -> String {
-    let mut joined = String::with_capacity(parts.iter().map(|p| p.len()).sum());
-    for part in parts {
-        joined.push_str(part);
-    }
-    joined
 }
 
 #[cfg(test)]
