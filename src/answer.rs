@@ -25,9 +25,14 @@ pub struct StatusAnswer {
     /// The center's BIN and names.
     pub bin: String,
     pub name: Text,
-    /// The certificate that decides the answer: the certificate asked about; for a center,
-    /// its valid certificate (covering the profession, if one was asked) or its latest one.
+    /// Without a profession, the certificate that decides `status` (as `status_certificate`).
+    /// With one, the certificate valid on that date that covers it, or none: an integrator
+    /// reads this key as the covering certificate.
     pub certificate: Option<String>,
+    /// The certificate that decides `status`: the certificate asked about; for a center, its
+    /// certificate valid on that date, or else its latest one (none before its first).
+    pub status_certificate: Option<String>,
+    /// The term of `status_certificate`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub issued_on: Option<NaiveDate>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -103,7 +108,7 @@ pub fn answer(
             .find(|item| item.profession == wanted)
             .map(|item| item.levels)
     };
-    let (kind, center, candidates, status, mut deciding) = match registry.find(typed) {
+    let (kind, center, candidates, status, deciding) = match registry.find(typed) {
         Found::NotFound => return Err(AnswerError::NotInRegister(typed.to_owned())),
         Found::Ambiguous(ids) => {
             return Err(AnswerError::Ambiguous {
@@ -135,24 +140,17 @@ pub fn answer(
             )
         }
     };
-    let mut in_scope = None;
-    let mut levels = Levels::default();
-    if profession.is_some() {
-        let covering =
+    // With a profession: the newest certificate valid on that date that covers it.
+    let covering =
+        profession.and(
             candidates.iter().rev().copied().find(|&c| {
                 registry.certificate_status(c, on) == Status::Valid && covers(c).is_some()
-            });
-        in_scope = Some(covering.is_some());
-        if let Some(c) = covering {
-            levels = covers(c).unwrap_or_default();
-            deciding = Some(c);
-        } else if kind == Kind::Center {
-            // No certificate covered it: name none rather than one that did not.
-            deciding = deciding.filter(|&c| covers(c).is_some());
-        }
-    }
+            }),
+        );
+    let levels = covering.and_then(covers).unwrap_or_default();
     let center_record = &registry.centers[center];
     let deciding_record = deciding.map(|c| &registry.certificates[c]);
+    let number = |c: CertificateId| registry.certificates[c].number.clone();
     Ok(StatusAnswer {
         kind,
         id: match kind {
@@ -163,10 +161,15 @@ pub fn answer(
         status,
         bin: center_record.bin.to_string(),
         name: center_record.name.clone(),
-        certificate: deciding_record.map(|c| c.number.clone()),
+        certificate: if profession.is_some() {
+            covering.map(number)
+        } else {
+            deciding.map(number)
+        },
+        status_certificate: deciding.map(number),
         issued_on: deciding_record.map(|c| c.issued_on),
         valid_until: deciding_record.map(|c| c.valid_until),
-        in_scope,
+        in_scope: profession.map(|_| covering.is_some()),
         profession: profession.map(|p| ProfessionAnswer {
             code: registry.professions[p].code.clone(),
             name: registry.professions[p].name.clone(),
@@ -230,7 +233,7 @@ impl StatusAnswer {
         let _ = writeln!(out, "{}: {subject} on {}", self.status, self.on);
         let _ = writeln!(out, "holder: {} (BIN {})", self.name.get(lang), self.bin);
         if let (Some(number), Some(from), Some(until)) =
-            (&self.certificate, self.issued_on, self.valid_until)
+            (&self.status_certificate, self.issued_on, self.valid_until)
         {
             let _ = writeln!(
                 out,
@@ -247,8 +250,10 @@ impl StatusAnswer {
                 };
                 let _ = writeln!(
                     out,
-                    "profession {} ({name}): in scope on {}{levels}",
-                    profession.code, self.on
+                    "profession {} ({name}): in scope on {} under certificate {}{levels}",
+                    profession.code,
+                    self.on,
+                    self.certificate.as_deref().unwrap_or_default()
                 );
             } else {
                 let _ = writeln!(

@@ -244,8 +244,14 @@ pub fn sentences(verdict: &Verdict, strings: &BTreeMap<String, String>) -> Vec<S
                 ],
             ));
         } else {
+            // "Not in the scope of the certificate in force" only when one was in force.
+            let key = if verdict.accredited {
+                "verify_scope_no"
+            } else {
+                "verify_scope_none"
+            };
             lines.push(fill(
-                &t("verify_scope_no"),
+                &t(key),
                 &[("profession", &profession), ("date", &date)],
             ));
             if let Some((number, issued)) = &p.later {

@@ -296,3 +296,76 @@ fn usage_errors_exit_2() {
         assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
     }
 }
+
+#[test]
+fn a_number_typed_as_on_paper_is_found() {
+    let root = fixture("valid-csv");
+    let root = root.to_str().unwrap();
+    for typed in [
+        "ЦПК 002 2024",
+        "цпк-002-2024",
+        "ЦПК0022024",
+        "ЦПК.002.2024",
+        "tspk-002-2024",
+        "№ ЦПК–002/2024",
+        "No. ЦПК-002/2024",
+        " ЦПК / 002 / 2024 ",
+    ] {
+        let out = tizilim(&[
+            "status",
+            typed,
+            "--json",
+            "--on",
+            "2025-01-01",
+            "--root",
+            root,
+        ]);
+        assert_eq!(out.status.code(), Some(0), "{typed:?}: {}", stderr(&out));
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(json["id"], "ЦПК-002/2024", "{typed:?}");
+        assert_eq!(json["kind"], "certificate", "{typed:?}");
+    }
+    let out = tizilim(&["status", "ЦПК 002 2025", "--root", root]);
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn certificate_is_null_when_no_valid_certificate_covers_the_profession() {
+    let root = fixture("valid-csv");
+    let root = root.to_str().unwrap();
+    // QB/5 covers 8342-1-001 but was revoked on 2025-06-01.
+    for typed in ["150340007897", "QB/5"] {
+        let out = tizilim(&[
+            "status",
+            typed,
+            "--on",
+            "2025-07-01",
+            "--profession",
+            "8342-1-001",
+            "--json",
+            "--root",
+            root,
+        ]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(json["status"], "revoked", "{typed}");
+        assert_eq!(json["in_scope"], false, "{typed}");
+        assert_eq!(json["certificate"], serde_json::Value::Null, "{typed}");
+        assert_eq!(json["status_certificate"], "QB/5", "{typed}");
+    }
+    // While it was valid, it is the covering certificate.
+    let out = tizilim(&[
+        "status",
+        "150340007897",
+        "--on",
+        "2025-01-01",
+        "--profession",
+        "8342-1-001",
+        "--json",
+        "--root",
+        root,
+    ]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["in_scope"], true);
+    assert_eq!(json["certificate"], "QB/5");
+}

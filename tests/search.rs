@@ -94,6 +94,12 @@ const QUERIES: &[(&str, &str, &str, &str, &str, &str)] = &[
     ("цпк 2026/003", "", "", "", "100840734991", "ЦПК-2026/003"),
     ("№ЦПK-2026/003", "", "", "", "100840734991", "ЦПК-2026/003"),
     ("цпк–2024/020", "", "", "", "030140557569", "ЦПК-2024/020"),
+    ("ЦПК 2024 020", "", "", "", "030140557569", "ЦПК-2024/020"),
+    ("цпк-2024-020", "", "", "", "030140557569", "ЦПК-2024/020"),
+    ("ЦПК2024020", "", "", "", "030140557569", "ЦПК-2024/020"),
+    ("ЦПК.2024.020", "", "", "", "030140557569", "ЦПК-2024/020"),
+    ("tspk-2024-020", "", "", "", "030140557569", "ЦПК-2024/020"),
+    ("№ ЦПК–2024/020", "", "", "", "030140557569", "ЦПК-2024/020"),
     // Filters alone, and with a query.
     ("", "kyzylorda", "", "", "001040208268", ""),
     ("", "", "", "7212-1-001", "100840734991", ""),
@@ -502,4 +508,105 @@ fn a_word_of_many_profession_names_finds_the_centers_of_each() {
         result["seen"][0]["summary"],
         format!("Найдено: {}", centers.len())
     );
+}
+
+/// A register of 1,000 regions and 1,000 professions, with names that are the names of
+/// `Object.prototype`'s members: the facet codes of every region read back right, and no query
+/// typed by a person reaches the script's own objects.
+#[test]
+fn a_thousand_regions_and_names_like_constructor_are_counted_right() {
+    use std::collections::BTreeMap;
+    use tizilim::register::model::{CodedRow, Located, Text};
+    let root = temp_site_with_theme("valid-csv");
+    let data = root.path().join("data");
+    fs::remove_dir_all(&data).unwrap();
+    let mut register = tizilim::synth::generate(1200, 7);
+    let position = register.regions[0].position.clone();
+    let coded = |code: String, name: String| Located {
+        position: position.clone(),
+        row: CodedRow {
+            code,
+            name: Text {
+                ru: Some(name),
+                ..Text::default()
+            },
+        },
+    };
+    let mut regions: Vec<_> = (0..1000)
+        .map(|i| coded(format!("r{i:04}"), format!("Область {i}")))
+        .collect();
+    regions[999] = coded("constructor".into(), "constructor".into());
+    let professions: Vec<_> = (0..1000)
+        .map(|i| coded(format!("9{i:03}-1-001"), format!("Профессия {i}")))
+        .collect();
+    // Fifty centers named with a rare word, in regions far past the 162nd.
+    let mut expected: BTreeMap<String, u64> = BTreeMap::new();
+    for (i, center) in register.centers.iter_mut().enumerate() {
+        center.row.region = regions[(i * 7) % 1000].row.code.clone();
+        if i % 24 == 0 {
+            center.row.region = regions[999 - (i / 24) % 300].row.code.clone();
+            center.row.name.ru = Some(format!("Жұлдызхан {i}"));
+            *expected.entry(center.row.region.clone()).or_default() += 1;
+        }
+    }
+    register.centers[1].row.name.ru = Some("Constructor hasOwnProperty".into());
+    for (i, scope) in register.scope.iter_mut().enumerate() {
+        scope.row.profession = professions[(i * 13) % 1000].row.code.clone();
+    }
+    register.scope.sort_by(|a, b| {
+        (&a.row.certificate, &a.row.profession).cmp(&(&b.row.certificate, &b.row.profession))
+    });
+    register.scope.dedup_by(|a, b| {
+        a.row.certificate == b.row.certificate && a.row.profession == b.row.profession
+    });
+    register.regions = regions;
+    register.professions = professions;
+    tizilim::register::write::write_csv_tables(&register, &data).unwrap();
+    let (out, base) = build_served(root.path(), "2026-11-25");
+    let words = [
+        "Жұлдызхан",
+        "constructor",
+        "hasOwnProperty",
+        "__proto__",
+        "toString",
+        "valueOf",
+    ];
+    let queries: Vec<serde_json::Value> = words
+        .iter()
+        .map(|q| serde_json::json!({ "q": q, "region": "", "status": "", "profession": "" }))
+        .collect();
+    let file = out.path().join("queries.json");
+    fs::write(&file, serde_json::to_string(&queries).unwrap()).unwrap();
+    let result = node(
+        "tests/browser/search.mjs",
+        &[&format!("{base}/ru/search/"), file.to_str().unwrap()],
+    );
+    // The rare word's results, counted by region from the shards' facet codes.
+    let rare = &result["results"][0];
+    assert_eq!(rare["total"], 50, "{rare}");
+    let counted: BTreeMap<String, u64> = rare["counts"]["region"]
+        .as_object()
+        .unwrap_or_else(|| panic!("no counts: {rare}"))
+        .iter()
+        .filter(|(_, n)| n.as_u64() != Some(0))
+        .map(|(code, n)| (code.clone(), n.as_u64().unwrap()))
+        .collect();
+    assert_eq!(counted, expected);
+    // The names of Object.prototype's members are words like any other.
+    let bin = register.centers[1].row.bin.to_string();
+    for (i, word) in words.iter().enumerate().skip(1) {
+        let got = &result["results"][i];
+        let found: Vec<&str> = got["top"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{word}: {got}"))
+            .iter()
+            .map(|t| t["bin"].as_str().unwrap())
+            .collect();
+        if i <= 2 {
+            // ("constructor" is also a region's name: its centers follow.)
+            assert_eq!(found.first(), Some(&bin.as_str()), "{word}: {got}");
+        } else {
+            assert_eq!(got["total"], 0, "{word}: {got}");
+        }
+    }
 }

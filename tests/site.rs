@@ -1091,3 +1091,35 @@ fn the_comparable_mode_builds_only_the_benchmarks_pages_and_each_as_a_whole_buil
         .collect();
     assert_eq!(listed, pages);
 }
+
+/// Kazakh word order differs from Russian: each language's string carries the whole pattern.
+#[test]
+fn each_language_writes_a_number_and_its_date_in_its_own_order() {
+    let out = tempfile::tempdir().unwrap();
+    build(sample_root(), out.path(), "2026-11-25", None);
+    let date = r#"<time datetime="2024-01-26">26.01.2024</time>"#;
+    for (lang, agreement, title) in [
+        (
+            "",
+            format!("{date} жылғы № ПАД-2024-020"),
+            "<title>ЦПК-2024/020 аккредиттеу аттестаты",
+        ),
+        (
+            "ru/",
+            format!("№ ПАД-2024-020 от {date}"),
+            "<title>Аттестат аккредитации ЦПК-2024/020",
+        ),
+        (
+            "en/",
+            format!("No. ПАД-2024-020 of {date}"),
+            "<title>Certificate of accreditation ЦПК-2024/020",
+        ),
+    ] {
+        let page = text(
+            out.path(),
+            &format!("{lang}certificates/tspk-2024-020/index.html"),
+        );
+        assert!(page.contains(&agreement), "{lang}: {agreement}");
+        assert!(page.contains(title), "{lang}: {title}");
+    }
+}

@@ -136,7 +136,8 @@ fn the_page_and_the_command_line_give_the_same_answers() {
                 line(1, 0),
                 "01.06.2024 центр не был аккредитован: аттестат VR-1 отозван 01.06.2024."
             );
-            assert_eq!(line(1, 1), "Профессия 8342-1-001 Машинист экскаватора не входила в область аккредитации аттестата, действовавшего 01.06.2024.");
+            // No certificate was in force: the answer claims none was.
+            assert_eq!(line(1, 1), "01.06.2024 у центра не действовал ни один аттестат, поэтому профессия 8342-1-001 Машинист экскаватора не входила в область аккредитации.");
             assert_eq!(line(2, 1), "До этого, 01.06.2024: Отозван (VR-1).");
             assert_eq!(
                 line(2, 2),
@@ -196,11 +197,53 @@ fn an_answer_typed_in_the_form_can_be_shared_by_its_address() {
     assert_eq!(lines[0], "20.10.2024 центр был аккредитован: действовал аттестат ЦПК-002/2024 (16.09.2024 – 16.09.2027).");
     assert_eq!(lines[1], "Профессия 2512-1-001 Разработчик программного обеспечения, программист входила в область аккредитации аттестата ЦПК-002/2024 (уровни: 5-6).");
     assert_eq!(form["reloaded"], form["lines"]);
-    // Not in the register, and a date that does not exist: said plainly.
+    // Not in the register, a date that does not exist and one written otherwise: said plainly.
     let result = browser(&[
         format!("{base}/verify/?bin=999999999999&date=01.01.2025"),
         format!("{base}/en/verify/?bin=190540001230&date=31.02.2025"),
+        format!("{base}/ru/verify/?bin=190540001230&date=29.02.2023"),
+        format!("{base}/en/verify/?bin=190540001230&date=2025/01/01"),
     ]);
     assert_eq!(result["answers"][0][0], "«999999999999» тізілімде жоқ.");
-    assert_eq!(result["answers"][1][0], "Write the date as DD.MM.YYYY.");
+    assert_eq!(
+        result["answers"][1][0],
+        "There is no date 31.02.2025 in the calendar: check the day and the month."
+    );
+    assert_eq!(
+        result["answers"][2][0],
+        "Даты 29.02.2023 нет в календаре: проверьте день и месяц."
+    );
+    assert_eq!(result["answers"][3][0], "Write the date as DD.MM.YYYY.");
+}
+
+#[test]
+fn a_certificate_number_typed_as_on_paper_is_found_on_the_page() {
+    let root = site();
+    let (_out, base) = build_served(root.path(), "2026-11-25");
+    let forms = [
+        "ЦПК 002 2024",
+        "цпк-002-2024",
+        "ЦПК0022024",
+        "ЦПК.002.2024",
+        "tspk-002-2024",
+        "№ ЦПК–002/2024",
+    ];
+    let urls: Vec<String> = forms
+        .iter()
+        .map(|typed| {
+            let mut query = url::form_urlencoded::Serializer::new(String::new());
+            query
+                .append_pair("bin", typed)
+                .append_pair("date", "20.10.2024");
+            format!("{base}/ru/verify/?{}", query.finish())
+        })
+        .collect();
+    let result = browser(&urls);
+    for (i, typed) in forms.iter().enumerate() {
+        assert_eq!(
+            result["answers"][i][0],
+            "20.10.2024 центр был аккредитован: действовал аттестат ЦПК-002/2024 (16.09.2024 – 16.09.2027).",
+            "{typed:?}"
+        );
+    }
 }

@@ -107,6 +107,13 @@ pub enum Problem {
         other_line: usize,
         slug: String,
     },
+    #[error("certificate numbers `{number}` and `{other}` (line {other_line}) read alike (both are found as `{key}`): a person typing either could not tell them apart")]
+    LenientKeyCollision {
+        number: String,
+        other: String,
+        other_line: usize,
+        key: String,
+    },
     #[error("profession codes `{code}` and `{other}` (line {other_line}) have the same page `professions/{slug}/`")]
     ProfessionSlugCollision {
         code: String,

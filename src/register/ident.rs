@@ -99,29 +99,60 @@ pub fn slug(number: &str) -> String {
     out
 }
 
-/// The key under which a typed certificate number matches the register's: without `№`,
-/// spaces and dashes, in lower case, with Cyrillic letters that look like Latin ones folded
-/// to those (`А`/`A`, `К`/`K`, `С`/`C`, `Е`/`E`, `О`/`O`, `Р`/`P`, `Т`/`T`, `Н`/`H`, `М`/`M`,
-/// `Х`/`X`, `В`/`B`, `У`/`Y`, `І`/`I`).
+/// The lenient keys of a certificate number (`../shared/spec/cli-and-urls.md`), under which
+/// a number typed by a person finds the register's however it was retyped from paper:
+///
+/// - (a) the number without a leading `№` (or `No.`, or `No` before a space), its Cyrillic
+///   letters that look like Latin ones (`А В Е К М Н О Р С Т У Х І`) folded to those, then
+///   slugged with every `-` removed: case, spaces, dashes, `/` and `.` no longer count;
+/// - (b) its [`slug`] with every `-` removed, so that the address of a page finds its number.
+///
+/// The two are often the same; the second is left out then. Both the register's numbers and
+/// what a person types are keyed so, and two numbers of the register sharing a key are an
+/// error of `check`.
 ///
 /// ```
-/// use tizilim::register::ident::number_key;
-/// // Typed with Cyrillic К, А, Т and without the sign or dashes:
-/// assert_eq!(number_key("КZ АТ 0012/2024"), number_key("№ KZ-AT-0012/2024"));
+/// use tizilim::register::ident::lenient_keys;
+/// let register = lenient_keys("ЦПК-2024/020");
+/// for typed in ["ЦПК 2024 020", "цпк2024020", "tspk-2024-020", "№ ЦПК–2024/020", "ЦПК.2024.020"] {
+///     assert!(lenient_keys(typed).iter().any(|k| register.contains(k)), "{typed}");
+/// }
 /// ```
-pub fn number_key(number: &str) -> String {
-    number
+pub fn lenient_keys(number: &str) -> Vec<String> {
+    let folded: String = without_number_sign(number.trim())
         .chars()
         .flat_map(char::to_lowercase)
-        .filter(|c| !is_ignored_in_number(*c))
         .map(fold_lookalike)
-        .collect()
+        .collect();
+    let by_look = dashless(&slug(&folded));
+    let by_slug = dashless(&slug(number));
+    if by_look == by_slug {
+        vec![by_look]
+    } else {
+        vec![by_look, by_slug]
+    }
 }
 
-fn is_ignored_in_number(c: char) -> bool {
-    c == '№' || c.is_whitespace() || matches!(c, '-' | '‐' | '‑' | '‒' | '–' | '—' | '―' | '−')
+fn dashless(slug: &str) -> String {
+    slug.replace('-', "")
 }
 
+/// `number` without a leading `№`, `No.` or `No ` (in any case).
+fn without_number_sign(number: &str) -> &str {
+    if let Some(rest) = number.strip_prefix('№') {
+        return rest;
+    }
+    let bytes = number.as_bytes();
+    if bytes.len() > 2
+        && bytes[..2].eq_ignore_ascii_case(b"no")
+        && (bytes[2] == b'.' || bytes[2].is_ascii_whitespace())
+    {
+        return &number[3..];
+    }
+    number
+}
+
+/// A lower-case Cyrillic letter that looks like a Latin one, as that Latin letter.
 fn fold_lookalike(c: char) -> char {
     match c {
         'а' => 'a',
@@ -165,20 +196,45 @@ mod tests {
     }
 
     #[test]
-    fn number_keys_fold_what_people_retype() {
-        let register = "№ KZ-AT-0012/2024";
-        for typed in [
-            "KZ-AT-0012/2024",
-            "kz at 0012/2024",
-            "№KZ–AT–0012/2024",
-            "КZ-АТ-0012/2024", // Cyrillic К, А, Т
-            "kzat0012/2024",
+    fn lenient_keys_find_what_people_retype() {
+        let matches = |typed: &str, register: &str| {
+            let keys = lenient_keys(register);
+            lenient_keys(typed).iter().any(|k| keys.contains(k))
+        };
+        for (register, typed) in [
+            ("ЦПК-2024/020", "ЦПК 2024 020"),
+            ("ЦПК-2024/020", "цпк-2024-020"),
+            ("ЦПК-2024/020", "ЦПК2024020"),
+            ("ЦПК-2024/020", "ЦПК.2024.020"),
+            ("ЦПК-2024/020", "tspk-2024-020"),
+            ("ЦПК-2024/020", "№ ЦПК–2024/020"),
+            ("ЦПК-2024/020", "No. ЦПК 2024/020"),
+            ("ЦПК-2024/020", "no ЦПК-2024-020"),
+            ("№ KZ-AT-0012/2024", "KZ-AT-0012/2024"),
+            ("№ KZ-AT-0012/2024", "kz at 0012 2024"),
+            ("№ KZ-AT-0012/2024", "КZ-АТ-0012/2024"), // Cyrillic К, А, Т
+            ("№ KZ-AT-0012/2024", "kz-at-0012-2024"), // its slug
+            ("АВ-1", "AB-1"),                         // look-alikes
+            ("АВ-1", "av-1"),                         // its slug
+            ("KZ-ҰД-0003", "kz-ud-0003"),
+            ("KZ-ҰД-0003", "KZ ҰД 0003"),
         ] {
-            assert_eq!(number_key(typed), number_key(register), "{typed:?}");
+            assert!(
+                matches(typed, register),
+                "{typed:?} should find {register:?}"
+            );
         }
-        assert_ne!(number_key("KZ-AT-0012/2025"), number_key(register));
-        assert_eq!(number_key("НОМЕР"), number_key("HOMEP"));
-        // Letters without a Latin look-alike stay as they are.
-        assert_eq!(number_key("Ақтөбе-1"), "aқtөбe1");
+        for (register, typed) in [
+            ("ЦПК-2024/020", "ЦПК-2024/021"),
+            ("№ KZ-AT-0012/2024", "KZ-AT-0012/2025"),
+            ("Nova-1", "va-1"), // `No` is dropped only before a dot or a space
+        ] {
+            assert!(
+                !matches(typed, register),
+                "{typed:?} must not find {register:?}"
+            );
+        }
+        assert_eq!(lenient_keys("ЦПК-2024/020"), ["tspk2024020"]);
+        assert_eq!(lenient_keys("АВ-1"), ["ab1", "av1"]);
     }
 }

@@ -25,10 +25,10 @@ impl Registry {
         if let Some(certificate) = self.certificate(typed) {
             return Found::Certificate(certificate);
         }
-        match self.certificates_matching(typed) {
+        match self.certificates_matching(typed)[..] {
             [] => Found::NotFound,
-            [one] => Found::Certificate(*one),
-            many => Found::Ambiguous(many.to_vec()),
+            [one] => Found::Certificate(one),
+            ref many => Found::Ambiguous(many.to_vec()),
         }
     }
 }

@@ -107,8 +107,9 @@ pub struct Registry {
     pub(crate) center_by_bin: Shared<Index<String, CenterId>>,
     pub(crate) certificate_by_number: Shared<Index<String, CertificateId>>,
     pub(crate) certificate_by_slug: Shared<Index<String, CertificateId>>,
-    /// Lenient number key ([`super::ident::number_key`]) → certificates.
-    pub(crate) certificates_by_key: Shared<Index<String, Vec<CertificateId>>>,
+    /// Each lenient key of a number ([`super::ident::lenient_keys`]) → its certificate (no
+    /// two certificates share a key).
+    pub(crate) certificate_by_key: Shared<Index<String, CertificateId>>,
 }
 
 /// A part of the registry shared between its copies (read as a `T`); changed only while the
@@ -181,11 +182,15 @@ impl Registry {
         self.certificate_by_slug.get(slug).copied()
     }
 
-    /// Certificates whose number matches leniently (see [`super::ident::number_key`]).
-    pub fn certificates_matching(&self, typed: &str) -> &[CertificateId] {
-        self.certificates_by_key
-            .get(&super::ident::number_key(typed))
-            .map_or(&[], Vec::as_slice)
+    /// The certificates whose number matches `typed` leniently (see
+    /// [`super::ident::lenient_keys`]): none, one, or (rarely) two when its two keys find two.
+    pub fn certificates_matching(&self, typed: &str) -> Vec<CertificateId> {
+        let mut found: Vec<CertificateId> = super::ident::lenient_keys(typed)
+            .iter()
+            .filter_map(|key| self.certificate_by_key.get(key).copied())
+            .collect();
+        found.dedup();
+        found
     }
 
     /// Its centers and certificates, held: see [`Registry::has_tables`].

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use super::dates::add_years;
 use super::diagnostic::{Diagnostics, Problem};
-use super::ident::{number_key, slug};
+use super::ident::{lenient_keys, slug};
 use super::load::{Rejected, RejectedKeys};
 use super::model::{Action, CodedRow, EventRow, Located, Register};
 use super::registry::*;
@@ -92,20 +92,20 @@ pub fn validate_base(
     let mut rejected_certificates = rejected.certificates.clone();
     let mut replaces_numbers = Vec::with_capacity(register.certificates.len());
     // Each number's slug and look-up key, on every core (the checks below go in file order).
-    let names: Vec<(String, String)> = {
+    let names: Vec<(String, Vec<String>)> = {
         use rayon::prelude::*;
         register
             .certificates
             .par_iter()
-            .map(|l| (slug(&l.row.number), number_key(&l.row.number)))
+            .map(|l| (slug(&l.row.number), lenient_keys(&l.row.number)))
             .collect()
     };
     let count = register.certificates.len();
     reg.certificates.make_mut().reserve(count);
     reg.certificate_by_number.make_mut().reserve(count);
     reg.certificate_by_slug.make_mut().reserve(count);
-    reg.certificates_by_key.make_mut().reserve(count);
-    for (located, (certificate_slug, key)) in register.certificates.into_iter().zip(names) {
+    reg.certificate_by_key.make_mut().reserve(count);
+    for (located, (certificate_slug, keys)) in register.certificates.into_iter().zip(names) {
         let (position, row) = (located.position, located.row);
         if let Some(&first) = reg.certificate_by_number.get(&row.number) {
             let first_line = reg.certificates[first].position.line;
@@ -140,6 +140,24 @@ pub fn validate_base(
             rejected_certificates.insert(row.number);
             continue;
         }
+        let shared_key = keys
+            .iter()
+            .find_map(|key| Some((key, *reg.certificate_by_key.get(key)?)));
+        if let Some((key, other)) = shared_key {
+            let other = &reg.certificates[other];
+            diags.error(
+                &position,
+                Some("number"),
+                Problem::LenientKeyCollision {
+                    number: row.number.clone(),
+                    other: other.number.clone(),
+                    other_line: other.position.line,
+                    key: key.clone(),
+                },
+            );
+            rejected_certificates.insert(row.number);
+            continue;
+        }
         let center = reg.center(&row.bin).unwrap_or_else(|| {
             if !rejected.centers.contains(&row.bin) {
                 diags.error(&position, Some("bin"), unknown(&row.bin, "centers"));
@@ -169,11 +187,10 @@ pub fn validate_base(
         reg.certificate_by_slug
             .make_mut()
             .insert(certificate_slug.clone(), id);
-        reg.certificates_by_key
-            .make_mut()
-            .entry(key)
-            .or_default()
-            .push(id);
+        let by_key = reg.certificate_by_key.make_mut();
+        for key in keys {
+            by_key.insert(key, id);
+        }
         replaces_numbers.push(row.replaces);
         reg.certificates.make_mut().push(Certificate {
             number: row.number,

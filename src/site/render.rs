@@ -157,6 +157,47 @@ fn dmy_filter(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> 
     Ok(Value::String(dmy(date)))
 }
 
+/// The filter `fill`: a sentence pattern of the theme's strings with its `{name}` places
+/// filled from the arguments, as HTML (end it with `| safe`). Each language's string carries
+/// the whole pattern, since the order of words differs (`{date} жылғы № {number}`, `№ {number}
+/// от {date}`). The pattern and every value are escaped; a value is never searched for places
+/// again. An argument whose name ends in `date` is a date (`YYYY-MM-DD`), written as
+/// `<time datetime="YYYY-MM-DD">DD.MM.YYYY</time>`.
+fn fill_filter(value: &Value, args: &HashMap<String, Value>) -> tera::Result<Value> {
+    let pattern = value.as_str().ok_or("fill takes a string of the theme")?;
+    let mut out = String::with_capacity(pattern.len() + 32);
+    let mut rest = pattern;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&escape_html(&rest[..open]));
+        let after = &rest[open + 1..];
+        let name = after
+            .find('}')
+            .map(|close| &after[..close])
+            .filter(|name| args.contains_key(*name));
+        let Some(name) = name else {
+            out.push('{');
+            rest = after;
+            continue;
+        };
+        let text = match &args[name] {
+            Value::String(text) => text.clone(),
+            Value::Null => String::new(),
+            other => other.to_string(),
+        };
+        if name.ends_with("date") {
+            let date = text
+                .parse::<NaiveDate>()
+                .map_err(|_| format!("fill: `{name}` = `{text}` is not a date"))?;
+            out.push_str(&format!("<time datetime=\"{date}\">{}</time>", dmy(date)));
+        } else {
+            out.push_str(&escape_html(&text));
+        }
+        rest = &after[name.len() + 1..];
+    }
+    out.push_str(&escape_html(rest));
+    Ok(Value::String(out))
+}
+
 /// The Tera instance with the theme's templates, functions and filters.
 pub fn tera(theme: &Theme, urls: &Urls) -> Result<Tera, RenderError> {
     let mut tera = Tera::default();
@@ -233,6 +274,7 @@ pub fn tera(theme: &Theme, urls: &Urls) -> Result<Tera, RenderError> {
     );
 
     tera.register_filter("dmy", dmy_filter);
+    tera.register_filter("fill", fill_filter);
     Ok(tera)
 }
 
@@ -627,9 +669,13 @@ pub fn render_site(inputs: &Inputs<'_>, sink: &dyn Sink) -> Result<(), RenderErr
     let meta = meta?;
     open_data?;
     for (lang, choices) in choices? {
-        renderer.search_page(lang, &choices, meta.get(&lang).map_or("", String::as_str))?;
+        let index = meta.get(&lang).map_or("", String::as_str);
+        renderer.search_page(lang, &choices, index)?;
+        if !inputs.comparable {
+            renderer.verify_page(lang, &choices, index)?;
+        }
     }
-    renderer.timings.phase("search pages");
+    renderer.timings.phase("search and verify pages");
     renderer.not_found_and_sitemap()
 }
 
@@ -1089,7 +1135,8 @@ impl Renderer<'_> {
         })
     }
 
-    /// Every page of `lang` but its search page; gives the choices of that page's filters.
+    /// Every page of `lang` but its search and verification pages; gives the choices of their
+    /// filters.
     fn language(&self, lang: Lang) -> Result<Choices, RenderError> {
         let inputs = self.inputs;
         let registry = inputs.registry;
@@ -1258,30 +1305,6 @@ impl Renderer<'_> {
         );
         self.emit("atom.xml", Some(lang), "atom.xml", own)?;
 
-        // Verification on a date.
-        let mut own = Context::new();
-        let verify_strings: serde_json::Map<String, Value> = self
-            .strings(lang)
-            .iter()
-            .filter(|(k, _)| k.starts_with("verify_") || k.starts_with("change_"))
-            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
-            .collect();
-        own.insert(
-            "verify_strings",
-            &exports::json_for_script(&Value::Object(verify_strings)),
-        );
-        let verify_professions: serde_json::Map<String, Value> = registry
-            .professions
-            .iter()
-            .map(|p| (p.code.clone(), Value::String(p.name.get(lang).to_owned())))
-            .collect();
-        own.insert(
-            "verify_professions",
-            &exports::json_for_script(&Value::Object(verify_professions)),
-        );
-        own.insert("professions", &filters.choices.professions);
-        self.emit("verify.html", Some(lang), "verify/", own)?;
-
         // Content pages.
         for page in inputs.pages.iter().filter(|p| p.lang == lang) {
             let path = format!("{}/", page.slug);
@@ -1289,7 +1312,7 @@ impl Renderer<'_> {
             own.insert("page", &json!({ "title": page.title, "description": page.description, "content": page.html, "slug": page.slug }));
             self.emit("page.html", Some(lang), &path, own)?;
         }
-        self.timings.phase("changes, feed, verify");
+        self.timings.phase("changes, feed");
         Ok(filters.choices)
     }
 
@@ -1417,6 +1440,36 @@ impl Renderer<'_> {
                 professions,
             },
         }
+    }
+
+    /// The verification page of `lang`: it finds certificate numbers through the search
+    /// index (`index`, as for [`Renderer::search_page`]).
+    fn verify_page(&self, lang: Lang, choices: &Choices, index: &str) -> Result<(), RenderError> {
+        let registry = self.inputs.registry;
+        let mut own = Context::new();
+        let verify_strings: serde_json::Map<String, Value> = self
+            .strings(lang)
+            .iter()
+            .filter(|(k, _)| k.starts_with("verify_") || k.starts_with("change_"))
+            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+            .collect();
+        own.insert(
+            "verify_strings",
+            &exports::json_for_script(&Value::Object(verify_strings)),
+        );
+        let verify_professions: serde_json::Map<String, Value> = registry
+            .professions
+            .iter()
+            .map(|p| (p.code.clone(), Value::String(p.name.get(lang).to_owned())))
+            .collect();
+        own.insert(
+            "verify_professions",
+            &exports::json_for_script(&Value::Object(verify_professions)),
+        );
+        own.insert("professions", &choices.professions);
+        own.insert("search_index", index);
+        self.emit("verify.html", Some(lang), "verify/", own)?;
+        Ok(())
     }
 
     /// The search page of `lang`, with what the index says of its files (`index`: the index
@@ -1754,6 +1807,33 @@ mod tests {
             let text = format!("ә{}ү", char::from(byte));
             assert_eq!(needs_escaping(&text), escape_html(&text) != text, "{byte}");
         }
+    }
+
+    #[test]
+    fn fill_puts_escaped_values_in_the_places_of_a_pattern() {
+        let args = |pairs: &[(&str, &str)]| -> HashMap<String, Value> {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), Value::String(v.to_string())))
+                .collect()
+        };
+        let fill = |pattern: &str, pairs: &[(&str, &str)]| {
+            fill_filter(&Value::String(pattern.into()), &args(pairs)).map(|v| v.to_string())
+        };
+        assert_eq!(
+            fill(
+                "{date} жылғы № {number}",
+                &[("number", "<ПАД>&{date}"), ("date", "2024-01-26")]
+            )
+            .unwrap(),
+            r#""<time datetime=\"2024-01-26\">26.01.2024</time> жылғы № &lt;ПАД&gt;&amp;{date}""#
+        );
+        // A place with no argument, and braces, stay as they are (escaped like the rest).
+        assert_eq!(
+            fill("a {x} <b> {", &[("number", "1")]).unwrap(),
+            r#""a {x} &lt;b&gt; {""#
+        );
+        assert!(fill("{date}", &[("date", "26.01.2024")]).is_err());
     }
 
     #[test]

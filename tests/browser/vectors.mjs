@@ -18,10 +18,17 @@ for (const [text, expected] of vectors.fold) {
   checked++;
   if (JSON.stringify(got) !== JSON.stringify(expected)) { mismatches.push({ fold: text, expected, got }); }
 }
-for (const [text, key, hash] of vectors.number_key) {
-  const got = [fold.numberKey(text), fold.bucketHash(fold.numberKey(text))];
+for (const [text, keys, hashes] of vectors.number_keys) {
+  const got = fold.numberKeys(text);
+  const gotHashes = got.map((k) => fold.bucketHash(k));
   checked++;
-  if (got[0] !== key || got[1] !== hash) { mismatches.push({ number_key: text, expected: [key, hash], got }); }
+  if (JSON.stringify(got) !== JSON.stringify(keys) || JSON.stringify(gotHashes) !== JSON.stringify(hashes)) {
+    mismatches.push({ number_keys: text, expected: [keys, hashes], got: [got, gotHashes] });
+  }
+}
+for (const [text, slug] of vectors.slug) {
+  checked++;
+  if (fold.slug(text) !== slug) { mismatches.push({ slug: text, expected: slug, got: fold.slug(text) }); }
 }
 for (const [a, b, expected] of vectors.one_edit) {
   checked++;

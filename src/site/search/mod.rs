@@ -1,19 +1,20 @@
 //! The search index: a static index built for this register, read by `search.js` from any
 //! static server, fetching only the files a query needs.
 //!
-//! - `meta-LANG.HASH.json` (format `v` 2: professions are matched through the shards): the
-//!   list of every other file (by content hash), facets (regions,
-//!   statuses, profession codes, counts, and a region × status matrix),
-//!   and the words too common to index.
+//! - `meta-LANG.HASH.json` (format `v` 3): the list of every other file (by content hash),
+//!   facets (regions, statuses, profession codes, counts, and a region × status matrix), the
+//!   width `fw` of a facet code in the shards, and the words too common to index.
 //! - `d-N.HASH.json`: display records of 16 centers (ids are positions in A–Z order, so that
 //!   names sharing a beginning share chunks); `dir-K.HASH.json` names 64 chunks each.
 //! - `t-KEY.HASH.json`: folded words starting with KEY → the ids that have them (deltas in
-//!   base 36), each one's region and status, and the professions whose name has the word
+//!   base 36), each one's region and status (`region × 8 + status` in base 36, `fw` digits
+//!   each), and the professions whose name has the word
 //!   (deltas of their positions, when there are any); a shard over 24 KB is split by a
 //!   longer key. (Profession names are matched through the shards, not the meta file, which
 //!   every query fetches: at 320 professions their words were four fifths of it.)
 //! - `b-PREFIX.HASH.json`: BINs by their first 4 digits; `c-N.HASH.json`: certificate numbers
-//!   by the lenient key of the register core, in hash buckets.
+//!   under each of their lenient keys ([`crate::register::ident::lenient_keys`]), in hash
+//!   buckets.
 //! - `f-r-CODE.HASH.json`, `f-s-STATUS.HASH.json`, `f-p-N.HASH.json`: the ids of a region, a
 //!   status or the Nth profession (a delta list or a bitset, whichever is smaller); a
 //!   profession's with its counts by region × status (for the filters' counts).
@@ -44,7 +45,7 @@ use serde_json::{json, Value};
 use super::collate::a_to_z;
 use super::render::content_hash;
 use super::urls::Urls;
-use crate::register::ident::number_key;
+use crate::register::ident::lenient_keys;
 use crate::register::{Lang, Registry, Status};
 use crate::retained::{key_of, Memo, MemoUse};
 
@@ -299,6 +300,11 @@ pub fn build_index(
         .zip(&statuses)
         .map(|(&c, &s)| registry.centers[c].region * 8 + s)
         .collect();
+    // Each id's facet code (region × 8 + status) is written in base 36 with this many digits,
+    // enough for the largest code (and at least 2), which the meta file states as `fw`.
+    let facet_width = base36((registry.regions.len().max(1) * 8).saturating_sub(1))
+        .len()
+        .max(2);
     // The counts of a set of ids by region × status.
     let facet_matrix = |ids: &[usize]| -> Vec<Vec<usize>> {
         let mut matrix = vec![vec![0usize; Status::ALL.len()]; registry.regions.len()];
@@ -444,7 +450,7 @@ pub fn build_index(
     let encode = |token: &str, ids: &[usize]| -> Value {
         let facets: String = ids
             .iter()
-            .map(|&d| format!("{:0>2}", base36(facet_code[d])))
+            .map(|&d| format!("{:0>facet_width$}", base36(facet_code[d])))
             .collect();
         match profession_words.get(token) {
             Some(professions) => json!([deltas(ids), facets, deltas(professions)]),
@@ -459,6 +465,7 @@ pub fn build_index(
                 || {
                     let mut hasher = crate::site::fingerprint::hasher();
                     key.hash(&mut hasher);
+                    facet_width.hash(&mut hasher);
                     for (token, ids) in &tokens {
                         token.hash(&mut hasher);
                         ids.hash(&mut hasher);
@@ -535,16 +542,17 @@ pub fn build_index(
             let mut certificate_buckets: Vec<BTreeMap<String, Vec<Value>>> =
                 vec![BTreeMap::new(); buckets];
             for certificate in registry.certificates.iter() {
-                let key = number_key(&certificate.number);
-                let bucket = fold::bucket_hash(&key) as usize % buckets;
-                certificate_buckets[bucket]
-                    .entry(key)
-                    .or_default()
-                    .push(json!([
-                        doc_of[certificate.center],
-                        certificate.slug,
-                        certificate.number
-                    ]));
+                for key in lenient_keys(&certificate.number) {
+                    let bucket = fold::bucket_hash(&key) as usize % buckets;
+                    certificate_buckets[bucket]
+                        .entry(key)
+                        .or_default()
+                        .push(json!([
+                            doc_of[certificate.center],
+                            certificate.slug,
+                            certificate.number
+                        ]));
+                }
             }
             for (n, map) in certificate_buckets.iter().enumerate() {
                 out.push((format!("c-{n}"), json!(map).to_string().into_bytes().into()));
@@ -630,8 +638,9 @@ pub fn build_index(
     let mut meta = BTreeMap::new();
     for &lang in languages {
         let value = json!({
-            "v": 2,
+            "v": 3,
             "as_of": as_of,
+            "fw": facet_width,
             "docs": docs,
             "chunk": CHUNK,
             "dir": CHUNKS_PER_DIRECTORY,
@@ -732,10 +741,29 @@ pub fn test_vectors() -> Value {
         "ІР-6",
         "ір 6",
         "Аттестат №1",
+        "ЦПК-2024/020",
+        "ЦПК 2024 020",
+        "ЦПК.2024.020",
+        "цпк2024020",
+        "tspk-2024-020",
+        "№ ЦПК–2024/020",
+        "No. ЦПК 2024/020",
+        "NO ab-1",
+        "Nova-1",
+        "АВ-1",
+        "ӘҒҚ-ҢӨҰ-ҮҺІ/7",
+        "ЩУКА_ёж объём",
+        "Qazaqstan-Ülgi-ğış",
+        "  №12  ",
     ];
     json!({
         "fold": texts.iter().map(|t| json!([t, fold::tokens(t)])).collect::<Vec<_>>(),
-        "number_key": numbers.iter().map(|n| json!([n, number_key(n), fold::bucket_hash(&number_key(n))])).collect::<Vec<_>>(),
+        "number_keys": numbers.iter().map(|n| {
+            let keys = lenient_keys(n);
+            let hashes: Vec<u32> = keys.iter().map(|k| fold::bucket_hash(k)).collect();
+            json!([n, keys, hashes])
+        }).collect::<Vec<_>>(),
+        "slug": numbers.iter().map(|n| json!([n, crate::register::ident::slug(n)])).collect::<Vec<_>>(),
         "one_edit": [["alatau", "alatu", true], ["alatau", "altaau", true], ["alatau", "altua", false], ["karaganda", "karagandi", true], ["almati", "almati", true], ["abc", "abcde", false]],
     })
 }

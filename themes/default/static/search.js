@@ -46,60 +46,117 @@
       ra.slice(1) === rb || ra === rb.slice(1) ||
       (ra.length >= 2 && rb.length >= 2 && ra[0] === rb[1] && ra[1] === rb[0] && ra.slice(2) === rb.slice(2));
   }
-  // The lenient key of a certificate number (src/register/ident.rs, number_key).
+  // The lenient keys of a certificate number (src/register/ident.rs, lenient_keys): (a) without
+  // a leading № (or "No." / "No "), Cyrillic look-alikes folded to Latin, slugged, without
+  // dashes; (b) its slug without dashes.
+  var TRANSLIT = {
+    "а": "a", "ә": "a", "б": "b", "в": "v", "г": "g", "ғ": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh",
+    "з": "z", "и": "i", "й": "i", "к": "k", "қ": "q", "л": "l", "м": "m", "н": "n", "ң": "n", "о": "o",
+    "ө": "o", "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ұ": "u", "ү": "u", "ф": "f", "х": "kh",
+    "һ": "h", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "", "ы": "y", "і": "i", "ь": "",
+    "э": "e", "ю": "yu", "я": "ya", "ä": "a", "ğ": "g", "ı": "i", "ñ": "n", "ö": "o", "ş": "s", "ū": "u", "ü": "u"
+  };
   var LOOKALIKE = { "а": "a", "в": "b", "е": "e", "к": "k", "м": "m", "н": "h", "о": "o", "р": "p", "с": "c", "т": "t", "у": "y", "х": "x", "і": "i" };
-  function numberKey(text) {
-    return Array.from(text.toLowerCase()).filter(function (c) {
-      return c !== "№" && !/\s/.test(c) && "-‐‑‒–—―−".indexOf(c) < 0;
-    }).map(function (c) { return LOOKALIKE[c] || c; }).join("");
+  function own(object, key) {
+    return object && Object.prototype.hasOwnProperty.call(object, key) ? object[key] : undefined;
+  }
+  // The permalink slug of a certificate number (src/register/ident.rs, slug).
+  function slug(number) {
+    var out = "", dash = false;
+    Array.from(number.toLowerCase()).forEach(function (c) {
+      var piece;
+      if (/[a-z0-9]/.test(c)) {
+        piece = c;
+      } else if (own(TRANSLIT, c) !== undefined) {
+        piece = TRANSLIT[c];
+        if (piece === "") { return; }
+      } else {
+        dash = true;
+        return;
+      }
+      if (dash && out) { out += "-"; }
+      dash = false;
+      out += piece;
+    });
+    return out;
+  }
+  function numberKeys(text) {
+    var trimmed = text.trim();
+    var unsigned = trimmed.charAt(0) === "№" ? trimmed.slice(1) : /^no[. \t\n\f\r]/i.test(trimmed) ? trimmed.slice(3) : trimmed;
+    var folded = Array.from(unsigned.toLowerCase()).map(function (c) { return own(LOOKALIKE, c) || c; }).join("");
+    var byLook = slug(folded).replace(/-/g, ""), bySlug = slug(text).replace(/-/g, "");
+    return byLook === bySlug ? [byLook] : [byLook, bySlug];
   }
   function bucketHash(text) {
     var h = 0x811c9dc5;
     new TextEncoder().encode(text).forEach(function (b) { h = Math.imul(h ^ b, 0x01000193) >>> 0; });
     return h >>> 0;
   }
-  var folding = { tokens: tokens, withinOneEdit: withinOneEdit, numberKey: numberKey, bucketHash: bucketHash };
+  var folding = { tokens: tokens, withinOneEdit: withinOneEdit, slug: slug, numberKeys: numberKeys, bucketHash: bucketHash };
+  root.tizilimFold = folding;
   if (typeof document === "undefined") {
-    root.tizilimFold = folding;
     return;
   }
 
-  // ---- The index. ----
-  var form = document.getElementById("search-form");
-  if (!form) { return; }
-  var strings = JSON.parse(document.getElementById("search-strings").textContent);
-  var cache = {};
+  // ---- The index: its files, each fetched once. ----
   // Every index file also exists packed (NAME.json.gz): fetched when this browser can unpack
   // it (and the JSON if the packed one cannot be had). Only bytes that start as gzip does are
   // unpacked here: a server may have unpacked them already (Content-Encoding: gzip).
-  var packed = typeof DecompressionStream === "function";
-  function parse(response) {
-    return response.arrayBuffer().then(function (buffer) {
-      var bytes = new Uint8Array(buffer);
-      if (bytes[0] !== 0x1f || bytes[1] !== 0x8b) { return JSON.parse(new TextDecoder().decode(bytes)); }
-      return new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"))).json();
-    });
-  }
-  function load(source) {
-    return fetch(source).then(function (r) {
-      if (!r.ok) { throw new Error(source + ": " + r.status); }
-      return parse(r);
-    });
-  }
-  function get(url) {
-    if (!cache[url]) {
-      cache[url] = packed ? load(url + ".gz").catch(function () { return load(url); }) : load(url);
+  function openIndex(url) {
+    var cache = Object.create(null);
+    var packed = typeof DecompressionStream === "function";
+    function parse(response) {
+      return response.arrayBuffer().then(function (buffer) {
+        var bytes = new Uint8Array(buffer);
+        if (bytes[0] !== 0x1f || bytes[1] !== 0x8b) { return JSON.parse(new TextDecoder().decode(bytes)); }
+        return new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"))).json();
+      });
     }
-    return cache[url];
+    function load(source) {
+      return fetch(source).then(function (r) {
+        if (!r.ok) { throw new Error(source + ": " + r.status); }
+        return parse(r);
+      });
+    }
+    function get(url) {
+      if (!own(cache, url)) {
+        cache[url] = packed ? load(url + ".gz").catch(function () { return load(url); }) : load(url);
+      }
+      return cache[url];
+    }
+    // Professions come as columns (codes, counts, file hashes of 8 characters): made rows here.
+    var meta = get(url).then(function (m) {
+      if (m.v !== 3) { throw new Error("search: index format " + m.v + ", this script reads format 3 (a theme older than the program?)"); }
+      var p = m.professions;
+      m.professions = p.codes.map(function (code, i) { return { code: code, count: p.counts[i], f: p.f.substr(i * 8, 8) }; });
+      return m;
+    });
+    function file(m, name, hash) { return m.base + name + "." + hash + ".json"; }
+    // The certificates whose number `query` names leniently: [{doc, slug, number}], each once.
+    function certificates(m, query) {
+      var keys = numberKeys(query).filter(function (key) { return key.length >= 2; });
+      return Promise.all(keys.map(function (key) {
+        var bucket = bucketHash(key) % m.certs.length;
+        return get(file(m, "c-" + bucket, m.certs[bucket])).then(function (entries) { return own(entries, key) || []; });
+      })).then(function (lists) {
+        var seen = Object.create(null), out = [];
+        lists.forEach(function (list) {
+          list.forEach(function (e) {
+            if (!seen[e[1]]) { seen[e[1]] = true; out.push({ doc: e[0], slug: e[1], number: e[2] }); }
+          });
+        });
+        return out;
+      });
+    }
+    return { meta: meta, get: get, file: file, certificates: certificates };
   }
-  // Professions come as columns (codes, counts, file hashes of 8 characters): made rows here.
-  var meta = get(form.getAttribute("data-index")).then(function (m) {
-    if (m.v !== 2) { throw new Error("search: index format " + m.v + ", this script reads format 2 (a theme older than the program?)"); }
-    var p = m.professions;
-    m.professions = p.codes.map(function (code, i) { return { code: code, count: p.counts[i], f: p.f.substr(i * 8, 8) }; });
-    return m;
-  });
-  function file(m, name, hash) { return m.base + name + "." + hash + ".json"; }
+  root.tizilimIndex = openIndex;
+
+  var form = document.getElementById("search-form");
+  if (!form) { return; }
+  var strings = JSON.parse(document.getElementById("search-strings").textContent);
+  var index = openIndex(form.getAttribute("data-index"));
+  var get = index.get, meta = index.meta, file = index.file;
   function deltas(text) {
     var out = [], previous = 0;
     if (!text) { return out; }
@@ -153,7 +210,7 @@
         if (ids.length) { sources++; }
         ids.forEach(function (id, i) {
           if (!(scores[id] >= score)) { scores[id] = score; }
-          if (codes) { known[id] = parseInt(codes.substr(i * 2, 2), 36); }
+          if (codes) { known[id] = parseInt(codes.substr(i * m.fw, m.fw), 36); }
         });
       }
       common.forEach(function (c, i) { add(idSet(fetched[1][i]), null, c[0] === word ? 3 : 2); });
@@ -173,7 +230,7 @@
       var exactOrPrefix = Object.keys(scores).length > 0;
       if (!exactOrPrefix) {
         shards.forEach(function (shard) {
-          fuzzy.forEach(function (token) { if (shard[token]) { add(deltas(shard[token][0]), shard[token][1], 1); } });
+          fuzzy.forEach(function (token) { var hit = own(shard, token); if (hit) { add(deltas(hit[0]), hit[1], 1); } });
         });
       }
       var named = [];
@@ -212,15 +269,11 @@
         });
       }));
     }
-    var key = numberKey(query);
-    if (key.length >= 2) {
-      var bucket = bucketHash(key) % m.certs.length;
-      work.push(get(file(m, "c-" + bucket, m.certs[bucket])).then(function (entries) {
-        (entries[key] || []).forEach(function (e) {
-          found.push({ doc: e[0], score: 1000, exact: true, certificate: { slug: e[1], number: e[2] } });
-        });
-      }));
-    }
+    work.push(index.certificates(m, query).then(function (certificates) {
+      certificates.forEach(function (c) {
+        found.push({ doc: c.doc, score: 1000, exact: true, certificate: { slug: c.slug, number: c.number } });
+      });
+    }));
     return Promise.all(work).then(function () { return found; });
   }
 
@@ -360,7 +413,7 @@
       // A region × status table says it exactly.
       var regionIndex = m.regions.map(function (r) { return r.code; }).indexOf(params.region);
       var statusIndex = m.statuses.map(function (x) { return x.code; }).indexOf(params.status);
-      var byRegion = {}, byStatus = {};
+      var byRegion = Object.create(null), byStatus = Object.create(null);
       m.regions.forEach(function (r, i) {
         byRegion[r.code] = m.statuses.reduce(function (n, x, j) {
           return n + (statusIndex < 0 || statusIndex === j ? matrix[i][j] : 0);
@@ -380,7 +433,7 @@
     return Promise.all(unknown.map(function (id) {
       return chunkOf(m, id).then(function (r) { result.known[id] = r[4] * 8 + r[5]; });
     })).then(function () {
-      var region = {}, status = {};
+      var region = Object.create(null), status = Object.create(null);
       result.ids.forEach(function (id) {
         var code = result.known[id];
         var r = m.regions[Math.floor(code / 8)], s = m.statuses[code % 8];
@@ -394,7 +447,7 @@
     Array.from(select.options).forEach(function (option) {
       if (!option.value) { return; }
       if (!option.getAttribute("data-label")) { option.setAttribute("data-label", option.textContent); }
-      var n = countsOf ? countsOf[option.value] || 0 : null;
+      var n = countsOf ? own(countsOf, option.value) || 0 : null;
       option.textContent = option.getAttribute("data-label") + (n === null ? "" : " (" + n + ")");
     });
   }
@@ -458,8 +511,11 @@
     folding: folding,
     query: function (params) {
       return search(params).then(function (result) {
-        return Promise.all(result.ids.slice(0, 10).map(function (doc) { return describe(result, doc); })).then(function (top) {
-          return { total: result.ids.length, top: top };
+        return Promise.all([
+          Promise.all(result.ids.slice(0, 10).map(function (doc) { return describe(result, doc); })),
+          counts(result)
+        ]).then(function (done) {
+          return { total: result.ids.length, top: done[0], counts: done[1] };
         });
       });
     }

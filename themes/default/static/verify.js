@@ -27,7 +27,9 @@
   function dmy(iso) {
     return iso ? iso.slice(8, 10) + "." + iso.slice(5, 7) + "." + iso.slice(0, 4) : "";
   }
-  // YYYY-MM-DD or DD.MM.YYYY (day and month may have one digit) → YYYY-MM-DD, or null.
+  // YYYY-MM-DD or DD.MM.YYYY (day and month may have one digit) → {iso: YYYY-MM-DD}, or
+  // {error: "verify_bad_date"} for another form, {error: "verify_no_such_date"} for a day
+  // that is not in the calendar (31.02.2024).
   function parseDate(value) {
     var m = /^\s*(\d{4})-(\d{2})-(\d{2})\s*$/.exec(value);
     var y, mo, d;
@@ -35,56 +37,34 @@
       y = +m[1]; mo = +m[2]; d = +m[3];
     } else {
       m = /^\s*(\d{1,2})\.(\d{1,2})\.(\d{4})\s*$/.exec(value);
-      if (!m) { return null; }
+      if (!m) { return { error: "verify_bad_date" }; }
       d = +m[1]; mo = +m[2]; y = +m[3];
     }
     var date = new Date(Date.UTC(y, mo - 1, d));
+    date.setUTCFullYear(y);
     if (date.getUTCFullYear() !== y || date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d) {
-      return null;
+      return { error: "verify_no_such_date" };
     }
-    return date.toISOString().slice(0, 10);
-  }
-  // The permalink slug of a certificate number (as tizilim makes it).
-  var LATIN = {
-    "а": "a", "ә": "a", "б": "b", "в": "v", "г": "g", "ғ": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh",
-    "з": "z", "и": "i", "й": "i", "к": "k", "қ": "q", "л": "l", "м": "m", "н": "n", "ң": "n", "о": "o",
-    "ө": "o", "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ұ": "u", "ү": "u", "ф": "f", "х": "kh",
-    "һ": "h", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "", "ы": "y", "і": "i", "ь": "",
-    "э": "e", "ю": "yu", "я": "ya", "ä": "a", "ğ": "g", "ı": "i", "ñ": "n", "ö": "o", "ş": "s", "ū": "u", "ü": "u"
-  };
-  function slug(number) {
-    var out = "", dash = false;
-    Array.from(number.toLowerCase()).forEach(function (c) {
-      var piece;
-      if (/[a-z0-9]/.test(c)) {
-        piece = c;
-      } else if (Object.prototype.hasOwnProperty.call(LATIN, c)) {
-        piece = LATIN[c];
-        if (piece === "") { return; }
-      } else {
-        dash = true;
-        return;
-      }
-      if (dash && out) { out += "-"; }
-      dash = false;
-      out += piece;
-    });
-    return out;
+    return { iso: date.toISOString().slice(0, 10) };
   }
   function getJson(url) {
     return fetch(url).then(function (r) { return r.ok ? r.json() : null; }).catch(function () { return null; });
   }
+  // The search index (search.js, loaded before this script) finds a certificate number
+  // however it is typed, by the same lenient keys as `tizilim status`.
+  var index = window.tizilimIndex(form.getAttribute("data-index"));
   // A BIN, or a certificate number, → the center's record.
   function loadCenter(query) {
     var digits = query.replace(/\s+/g, "");
     var byBin = /^\d{12}$/.test(digits) ? getJson(api + "centers/" + digits + ".json") : Promise.resolve(null);
     return byBin.then(function (center) {
       if (center) { return center; }
-      var s = slug(query);
-      if (!s) { return null; }
-      return getJson(api + "certificates/" + s + ".json").then(function (certificate) {
-        return certificate ? getJson(api + "centers/" + certificate.bin + ".json") : null;
-      });
+      return index.meta.then(function (m) { return index.certificates(m, query); }).then(function (found) {
+        if (found.length !== 1) { return null; }
+        return getJson(api + "certificates/" + found[0].slug + ".json").then(function (certificate) {
+          return certificate ? getJson(api + "centers/" + certificate.bin + ".json") : null;
+        });
+      }).catch(function () { return null; });
     });
   }
   function holds(interval, date) {
@@ -113,7 +93,7 @@
         return c.issued_on > date && Object.prototype.hasOwnProperty.call(c.scope, code);
       });
       profession = {
-        code: code, name: professions[code] || "", inScope: !!covering,
+        code: code, name: Object.prototype.hasOwnProperty.call(professions, code) ? professions[code] : "", inScope: !!covering,
         certificate: covering ? covering.number : "", levels: covering ? covering.scope[code] : "", later: later
       };
     }
@@ -150,7 +130,7 @@
         var levels = p.levels ? fill(t("verify_levels"), { levels: p.levels }) : "";
         lines.push(fill(t("verify_scope_yes"), { profession: name, certificate: p.certificate, levels: levels }));
       } else {
-        lines.push(fill(t("verify_scope_no"), { profession: name, date: date }));
+        lines.push(fill(t(v.status === "valid" ? "verify_scope_no" : "verify_scope_none"), { profession: name, date: date }));
         if (p.later) {
           lines.push(fill(t("verify_scope_later"), { certificate: p.later.number, issued: dmy(p.later.issued_on) }));
         }
@@ -182,14 +162,16 @@
   }
   function run(params) {
     var query = (params.get("bin") || "").trim();
-    var date = parseDate(params.get("date") || "");
+    var typedDate = (params.get("date") || "").trim();
+    var parsed = parseDate(typedDate);
+    var date = parsed.iso;
     var code = params.get("profession") || "";
     form.elements.bin.value = query;
     form.elements.date.value = params.get("date") || "";
     form.elements.profession.value = code;
     link.href = window.location.pathname + "?" + params.toString();
     if (!query) { answer.hidden = true; return; }
-    if (!date) { show([t("verify_bad_date")], "error"); return; }
+    if (!date) { show([fill(t(parsed.error), { date: typedDate })], "error"); return; }
     picker.value = date;
     loadCenter(query).then(function (center) {
       if (!center) {
