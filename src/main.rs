@@ -307,6 +307,10 @@ fn log_watch_event(event: &WatchEvent, output_dir: &std::path::Path) {
                 output_dir.display()
             );
         }
+        WatchEvent::Superseded { trigger } => println!(
+            "[{}] {trigger} changed again while it was being built: nothing was published; building again once it holds still",
+            now()
+        ),
         WatchEvent::WatchError(message) => eprintln!("[{}] watching: {message}", now()),
     }
 }
@@ -344,7 +348,7 @@ fn watch_until(
             match &event {
                 WatchEvent::Built { .. } => live.built(),
                 WatchEvent::Failed { error, .. } => live.failed(&failure_text(error)),
-                WatchEvent::WatchError(_) => {}
+                WatchEvent::Superseded { .. } | WatchEvent::WatchError(_) => {}
             }
         }
     };

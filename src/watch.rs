@@ -2,13 +2,25 @@
 //!
 //! Folders are watched, not files, so that every way an editor saves is seen (in place,
 //! truncate and write, write a temporary file and rename it over, delete and re-create, a whole
-//! folder replaced). A file closed after writing, or renamed into place, is whole: the rebuild
-//! starts a moment later ([`WatchOptions::whole_debounce`], so that a tool saving several
-//! files at once is seen as one change). Any other change is debounced, and a file still being
-//! written is waited for (its size must settle). Statuses also change with the date alone, so
-//! the site is rebuilt at each midnight in Asia/Almaty (every status boundary is one). A
-//! failed rebuild publishes nothing and the watcher goes on. Between builds the watcher keeps
-//! what makes the next one cheap (see [`crate::retained`]).
+//! folder replaced). What is seen of each changed file decides when its change is published
+//! ([`Seen`]):
+//!
+//! - **renamed into place** (the atomic save: write a temporary file, rename it over): whole.
+//!   The rebuild starts a moment later ([`WatchOptions::whole_debounce`], so that a tool
+//!   saving several files at once is seen as one change) and publishes as soon as it is done.
+//! - **closed after writing**: probably whole, but a program may open it again and append
+//!   (an export written in two steps). The rebuild starts as soon, but publishes only once
+//!   the file has held still for [`WatchOptions::settle`] since its last event and is exactly
+//!   as the build read it (the [`PublishGate`]); otherwise nothing is published and the
+//!   watcher builds again. At scale the build takes longer than the settle time, so the wait
+//!   costs nothing there.
+//! - **being written** (no close seen): the rebuild waits for [`WatchOptions::debounce`] and
+//!   for its size to stop changing, then passes the same gate.
+//!
+//! Statuses also change with the date alone, so the site is rebuilt at each midnight in
+//! Asia/Almaty (every status boundary is one). A failed rebuild publishes nothing and the
+//! watcher goes on. Between builds the watcher keeps what makes the next one cheap (see
+//! [`crate::retained`]).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -21,7 +33,8 @@ use notify::event::{AccessKind, AccessMode, ModifyKind, RenameMode};
 use notify::{EventKind, RecursiveMode, Watcher};
 
 use crate::register::dates::today_in_kazakhstan;
-use crate::site::{self, BuildError, BuildOptions, BuildReport};
+use crate::site::{self, BuildError, BuildOptions, BuildReport, PublishGate};
+use crate::stamp::FileStamp;
 
 /// The folders of a site root whose changes trigger a rebuild (with `config.toml`).
 pub const INPUT_FOLDERS: [&str; 5] = ["data", "content", "themes", "templates", "static"];
@@ -69,18 +82,29 @@ pub fn is_scratch_file(path: &Path) -> bool {
         || name == ".DS_Store"
 }
 
-/// Whether the `position`-th path of an event of `kind` is a whole file after it, when it was
-/// (`was_whole`) or was not before: one closed after writing, or renamed into place (the new
-/// name of a rename), and still whole after a change of its metadata alone (an editor setting
-/// its mode or times after saving). Any other event (created, written to, removed, renamed
-/// away) may be part of a save still going on.
-pub fn is_whole_after(kind: &EventKind, position: usize, was_whole: bool) -> bool {
+/// What the watcher has seen of a changed file, which decides when its change is published
+/// (see the module's documentation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Seen {
+    /// Renamed into place: whole.
+    Renamed,
+    /// Closed after writing: whole unless written to again within the settle time.
+    Closed,
+    /// Created, written to, removed or renamed away: a save may be going on.
+    Written,
+}
+
+/// What is seen of the `position`-th path of an event of `kind`, when `before` was seen of
+/// it: renamed into place (the new name of a rename), closed after writing, or, after a
+/// change of its metadata alone (an editor setting its mode or times after saving), what was
+/// seen before. Any other event may be part of a save still going on.
+pub fn seen_after(kind: &EventKind, position: usize, before: Seen) -> Seen {
     match kind {
-        EventKind::Access(AccessKind::Close(AccessMode::Write)) => true,
-        EventKind::Modify(ModifyKind::Name(RenameMode::To)) => true,
-        EventKind::Modify(ModifyKind::Name(RenameMode::Both)) => position == 1,
-        EventKind::Modify(ModifyKind::Metadata(_)) => was_whole,
-        _ => false,
+        EventKind::Access(AccessKind::Close(AccessMode::Write)) => Seen::Closed,
+        EventKind::Modify(ModifyKind::Name(RenameMode::To)) => Seen::Renamed,
+        EventKind::Modify(ModifyKind::Name(RenameMode::Both)) if position == 1 => Seen::Renamed,
+        EventKind::Modify(ModifyKind::Metadata(_)) => before,
+        _ => Seen::Written,
     }
 }
 
@@ -109,9 +133,12 @@ pub struct WatchOptions {
     /// Quiet time after the last event before rebuilding (and again before the sizes of the
     /// changed files are compared, to see that they stopped growing).
     pub debounce: Duration,
-    /// Quiet time after the last event before rebuilding when every changed file is whole
-    /// (see [`is_whole_after`]): no size to wait for.
+    /// Quiet time after the last event before rebuilding when every changed file was
+    /// renamed into place or closed (see [`Seen`]): no size to wait for.
     pub whole_debounce: Duration,
+    /// How long a file closed after writing (or being written) must hold still, since its
+    /// last event, before a build that read it is published.
+    pub settle: Duration,
     /// How often the watcher wakes without events (to see the date change and to stop).
     pub tick: Duration,
 }
@@ -125,6 +152,7 @@ impl WatchOptions {
             progress: site::Progress::default(),
             debounce: Duration::from_millis(250),
             whole_debounce: Duration::from_millis(50),
+            settle: Duration::from_millis(500),
             tick: Duration::from_secs(1),
         }
     }
@@ -165,6 +193,9 @@ pub enum WatchEvent {
         trigger: Trigger,
         error: BuildError,
     },
+    /// A file changed again while it was being built: nothing was published, and the
+    /// watcher builds again.
+    Superseded { trigger: Trigger },
     /// The file watcher itself reported a problem; watching goes on.
     WatchError(String),
 }
@@ -192,21 +223,22 @@ pub fn watch(
 
     // Tables, open-data records and the manifest, kept from one build to the next.
     let retained = std::sync::Arc::new(crate::retained::Retained::default());
-    let build = |as_of: NaiveDate| {
+    let build = |as_of: NaiveDate, gate: PublishGate| {
         let build_options = BuildOptions {
             base_url: options.base_url.clone(),
             as_of: Some(as_of),
             progress: options.progress.clone(),
             retained: Some(retained.clone()),
+            gate,
             ..BuildOptions::default()
         };
         site::build(&options.root, &options.output_dir, &build_options)
     };
     let mut as_of = clock.today();
-    report(build(as_of), Trigger::Start, on_event);
+    report(build(as_of, PublishGate::default()), Trigger::Start, on_event);
 
-    // Each changed path, and whether it is whole (see `is_whole_after`).
-    let mut pending: BTreeMap<PathBuf, bool> = BTreeMap::new();
+    // Each changed path, and what was seen of it.
+    let mut pending: BTreeMap<PathBuf, Seen> = BTreeMap::new();
     let mut last_event = Instant::now();
     let mut settling: Option<Vec<(PathBuf, Option<u64>)>> = None;
     while !stop.load(Ordering::SeqCst) {
@@ -227,15 +259,14 @@ pub fn watch(
                 if matches!(event.kind, EventKind::Access(_)) && !closed {
                     continue;
                 }
-                let relevant: Vec<(PathBuf, bool)> = event
+                let relevant: Vec<(PathBuf, Seen)> = event
                     .paths
                     .into_iter()
                     .enumerate()
                     .map(|(i, p)| {
                         let p = absolute_under(&p, &root, &options.root);
-                        let was_whole = pending.get(&p).copied().unwrap_or(false);
-                        let whole = is_whole_after(&event.kind, i, was_whole);
-                        (p, whole)
+                        let before = pending.get(&p).copied().unwrap_or(Seen::Written);
+                        (p.clone(), seen_after(&event.kind, i, before))
                     })
                     .filter(|(p, _)| is_relevant(p, &root, &output))
                     // A file closed after writing is a change only if it was written to.
@@ -260,8 +291,8 @@ pub fn watch(
             Err(mpsc::RecvTimeoutError::Disconnected) => break,
         }
         if !pending.is_empty() && last_event.elapsed() >= due_after(&pending, options) {
-            // Unless every file is whole, rebuild only once the files have stopped growing.
-            if pending.values().any(|whole| !whole) {
+            // Files being written: rebuild only once they have stopped growing.
+            if pending.values().any(|&seen| seen == Seen::Written) {
                 let sizes: Vec<(PathBuf, Option<u64>)> = pending
                     .keys()
                     .map(|p| (p.clone(), std::fs::metadata(p).ok().map(|m| m.len())))
@@ -276,23 +307,65 @@ pub fn watch(
                 .keys()
                 .map(|p| p.strip_prefix(&root).unwrap_or(p).display().to_string())
                 .collect();
+            let gate = settle_gate(&pending, last_event + options.settle);
+            let unsettled: Vec<(PathBuf, Seen)> = pending
+                .iter()
+                .filter(|(_, &seen)| seen != Seen::Renamed)
+                .map(|(p, &seen)| (p.clone(), seen))
+                .collect();
             pending.clear();
             settling = None;
             as_of = clock.today();
-            report(build(as_of), Trigger::Files(files), on_event);
+            let trigger = Trigger::Files(files);
+            match build(as_of, gate) {
+                Err(BuildError::Superseded) => {
+                    // Built again once the file holds still (its events are on their way, and
+                    // it is pending again even if they were missed).
+                    for (path, seen) in unsettled {
+                        pending.entry(path).or_insert(seen);
+                    }
+                    last_event = Instant::now();
+                    on_event(WatchEvent::Superseded { trigger });
+                }
+                result => report(result, trigger, on_event),
+            }
         }
         let today = clock.today();
         if today != as_of {
             as_of = today;
-            report(build(as_of), Trigger::Calendar(today), on_event);
+            report(
+                build(as_of, PublishGate::default()),
+                Trigger::Calendar(today),
+                on_event,
+            );
         }
     }
     Ok(())
 }
 
+/// The gate of a build of the changes in `pending` (see [`PublishGate`]): every file not
+/// renamed into place must be, once `quiet_until` has passed, exactly as it was when the
+/// build began (its stamp is taken now, before the build reads it).
+fn settle_gate(pending: &BTreeMap<PathBuf, Seen>, quiet_until: Instant) -> PublishGate {
+    let stamps: Vec<(PathBuf, Option<FileStamp>)> = pending
+        .iter()
+        .filter(|(_, &seen)| seen != Seen::Renamed)
+        .map(|(path, _)| (path.clone(), FileStamp::of(path)))
+        .collect();
+    if stamps.is_empty() {
+        return PublishGate::default();
+    }
+    PublishGate::new(move || {
+        std::thread::sleep(quiet_until.saturating_duration_since(Instant::now()));
+        stamps
+            .iter()
+            .all(|(path, stamp)| FileStamp::of(path) == *stamp)
+    })
+}
+
 /// How long after the last event the changes in `pending` are rebuilt.
-fn due_after(pending: &BTreeMap<PathBuf, bool>, options: &WatchOptions) -> Duration {
-    if pending.values().all(|&whole| whole) {
+fn due_after(pending: &BTreeMap<PathBuf, Seen>, options: &WatchOptions) -> Duration {
+    if pending.values().all(|&seen| seen != Seen::Written) {
         options.whole_debounce
     } else {
         options.debounce
@@ -404,8 +477,9 @@ mod tests {
     }
 
     #[test]
-    fn which_events_leave_a_whole_file() {
+    fn what_each_event_says_of_a_file() {
         use notify::event::{CreateKind, DataChange, MetadataKind, RemoveKind};
+        use Seen::{Closed, Renamed, Written};
         let close_write = EventKind::Access(AccessKind::Close(AccessMode::Write));
         let close_read = EventKind::Access(AccessKind::Close(AccessMode::Read));
         let open = EventKind::Access(AccessKind::Open(AccessMode::Any));
@@ -414,30 +488,34 @@ mod tests {
         let renamed_from = EventKind::Modify(ModifyKind::Name(RenameMode::From));
         let metadata = EventKind::Modify(ModifyKind::Metadata(MetadataKind::Any));
         let both = EventKind::Modify(ModifyKind::Name(RenameMode::Both));
-        // (event, path's position, whole before, whole after)
+        // (event, path's position, seen before, seen after)
         let cases = [
-            (close_write, 0, false, true),
-            (close_read, 0, false, false),
-            (open, 0, false, false),
-            (EventKind::Create(CreateKind::File), 0, false, false),
-            (data, 0, false, false),
-            (data, 0, true, false),
-            (renamed_to, 0, false, true),
-            (renamed_from, 0, true, false),
+            (close_write, 0, Written, Closed),
+            (close_write, 0, Renamed, Closed),
+            (close_read, 0, Written, Written),
+            (open, 0, Written, Written),
+            (EventKind::Create(CreateKind::File), 0, Written, Written),
+            (data, 0, Written, Written),
+            // Written to again after it was closed: a save in two steps.
+            (data, 0, Closed, Written),
+            (data, 0, Renamed, Written),
+            (renamed_to, 0, Written, Renamed),
+            (renamed_from, 0, Renamed, Written),
             // A rename with both names: the old one is gone, the new one is in place.
-            (both, 0, false, false),
-            (both, 1, false, true),
-            // Mode or times set after saving: as whole as before.
-            (metadata, 0, true, true),
-            (metadata, 0, false, false),
-            (EventKind::Remove(RemoveKind::File), 0, true, false),
-            (EventKind::Any, 0, false, false),
+            (both, 0, Written, Written),
+            (both, 1, Written, Renamed),
+            // Mode or times set after saving: as before.
+            (metadata, 0, Renamed, Renamed),
+            (metadata, 0, Closed, Closed),
+            (metadata, 0, Written, Written),
+            (EventKind::Remove(RemoveKind::File), 0, Renamed, Written),
+            (EventKind::Any, 0, Written, Written),
         ];
         for (kind, position, before, expected) in cases {
             assert_eq!(
-                is_whole_after(&kind, position, before),
+                seen_after(&kind, position, before),
                 expected,
-                "{kind:?} path {position}, whole before: {before}"
+                "{kind:?} path {position}, seen before: {before:?}"
             );
         }
     }

@@ -170,6 +170,74 @@ fn a_bad_save_publishes_nothing_and_the_fix_is_published() {
     assert!(watcher.is_running());
 }
 
+/// The status on a certificate's page, if the page is there.
+fn status_of(out: &Path, slug: &str) -> Option<String> {
+    let page = fs::read_to_string(out.join(format!("certificates/{slug}/index.html"))).ok()?;
+    let start = page.find("data-status=\"")? + 13;
+    let end = start + page[start..].find('"')?;
+    Some(page[start..end].to_owned())
+}
+
+/// A file saved in two steps (the header and the first rows written and closed, the rest
+/// appended 100 ms later, as an export that appends does) is published only whole: the
+/// termination of ІР-6 in the second half is never missing from the public site.
+#[test]
+fn a_save_in_two_steps_is_never_published_half_written() {
+    let site = watch_site();
+    let out = tempfile::tempdir().unwrap();
+    let mut watcher = start(site.path(), out.path());
+    let data = site.path().join("data");
+    assert_eq!(status_of(out.path(), "ir-6").as_deref(), Some("terminated"));
+    let mut revoked = false;
+    for attempt in 0..6 {
+        revoked = !revoked;
+        let full = watch_events(revoked);
+        let lines: Vec<&str> = full.split_inclusive('\n').collect();
+        // The header, KZ-ҰД-0003's revocation and resumption; then QB/5, ІР-6 and WATCH-1.
+        let (first, rest) = lines.split_at(3);
+        let lines_before = watcher.line_count();
+        fs::write(data.join("events.csv"), first.concat()).unwrap();
+        let started = std::time::Instant::now();
+        let mut seen = Vec::new();
+        let mut appended = false;
+        let expected = if revoked { "revoked" } else { "valid" };
+        loop {
+            if !appended && started.elapsed() >= std::time::Duration::from_millis(100) {
+                let mut file = fs::OpenOptions::new()
+                    .append(true)
+                    .open(data.join("events.csv"))
+                    .unwrap();
+                file.write_all(rest.concat().as_bytes()).unwrap();
+                appended = true;
+            }
+            let state = (status_of(out.path(), "ir-6"), watch_status(out.path()));
+            if seen.last() != Some(&state) {
+                seen.push(state.clone());
+            }
+            if appended && state.1.as_deref() == Some(expected) {
+                break;
+            }
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(30),
+                "{attempt}: never published: {seen:?}\n{}",
+                watcher.output()
+            );
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
+        assert!(
+            seen.iter().all(|(ir6, _)| ir6.as_deref() == Some("terminated")),
+            "{attempt}: a half-written events.csv was published: {seen:?}\n{}",
+            watcher.output()
+        );
+        watcher.wait_for_line("built (", lines_before);
+        assert!(
+            !watcher.output().contains("build failed"),
+            "{}",
+            watcher.output()
+        );
+    }
+}
+
 /// A clock the test moves.
 struct TestClock(Mutex<chrono::NaiveDate>);
 
@@ -199,6 +267,9 @@ fn watch_in_thread(
                     tizilim::watch::WatchEvent::Built { trigger, .. } => format!("built {trigger}"),
                     tizilim::watch::WatchEvent::Failed { trigger, error } => {
                         format!("failed {trigger}: {error}")
+                    }
+                    tizilim::watch::WatchEvent::Superseded { trigger } => {
+                        format!("superseded {trigger}")
                     }
                     tizilim::watch::WatchEvent::WatchError(e) => format!("watch error {e}"),
                 };

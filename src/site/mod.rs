@@ -45,6 +45,36 @@ pub struct BuildOptions {
     /// pages, the other lists, the change history, feeds, verification and open data are not
     /// built, so links to them lead nowhere: a mode to measure with, not to publish.
     pub comparable: bool,
+    /// Asked once everything is rendered, just before publishing (see [`PublishGate`]).
+    pub gate: PublishGate,
+}
+
+/// Whether a rendered site may be published: asked by [`build`] once every file is rendered
+/// and before any is published. The watcher's gate waits until the files it saw being
+/// written have held still for a while, and refuses when one changed after the build read
+/// it, so that a file saved in several steps is never published half-written. Without a
+/// gate, a build always publishes.
+#[derive(Clone, Default)]
+pub struct PublishGate(Option<std::sync::Arc<dyn Fn() -> bool + Send + Sync>>);
+
+impl PublishGate {
+    pub fn new(allows: impl Fn() -> bool + Send + Sync + 'static) -> PublishGate {
+        PublishGate(Some(std::sync::Arc::new(allows)))
+    }
+
+    fn allows(&self) -> bool {
+        self.0.as_ref().is_none_or(|allows| allows())
+    }
+}
+
+impl std::fmt::Debug for PublishGate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "PublishGate(check)"
+        } else {
+            "PublishGate(none)"
+        })
+    }
 }
 
 /// A listener for rendering progress: `(records rendered, records in all)`, called now and
@@ -92,6 +122,9 @@ pub enum BuildError {
     Render(#[from] render::RenderError),
     #[error(transparent)]
     Publish(#[from] PublishError),
+    /// The gate refused: an input changed after the build read it.
+    #[error("an input changed while the site was being built: nothing was published")]
+    Superseded,
 }
 
 /// A site rendered in memory.
@@ -213,6 +246,9 @@ pub fn build(
     let publication =
         Publication::begin_cached(out_dir, options.retained.as_ref().map(|r| &r.published))?;
     let (site, as_of) = render_into(root, options, &publication)?;
+    if !options.gate.allows() {
+        return Err(BuildError::Superseded);
+    }
     let timings = crate::timings::Timings::from_env();
     let published = publication.commit()?;
     timings.phase("commit");
