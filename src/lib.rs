@@ -10,9 +10,12 @@
 //! - [`answer`]: the status of a center or certificate on a date, for the command line.
 //! - [`site`]: render the whole site (pages in every language, open data, feeds).
 //! - [`publish`]: write a rendered site into the output folder, only what changed, atomically.
+//! - [`contain`]: the one rule by which the server reads and the publisher writes only inside
+//!   their folder.
 
 pub mod answer;
 pub mod config;
+pub mod contain;
 pub mod publish;
 pub mod register;
 pub mod retained;

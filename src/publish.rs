@@ -23,6 +23,7 @@ use rayon::prelude::*;
 
 mod groups;
 
+use crate::contain::{self, Entry};
 use crate::stamp::FileStamp;
 use groups::{Groups, Moves};
 
@@ -201,6 +202,8 @@ pub enum PublishError {
     BadPath(String),
     #[error("`{0}` is published twice")]
     Twice(String),
+    #[error("{0}: a folder of the site is a symbolic link or a file here; tizilim writes only into folders it made (remove it, and build again)")]
+    NotAFolder(PathBuf),
     #[error("{path}: {source}")]
     Io {
         path: PathBuf,
@@ -588,15 +591,33 @@ impl<'c> Publication<'c> {
         // holds a page: assets are in place no later than the pages that name them.
         let mut staged = state.staged;
         staged.sort_unstable();
+        // Each folder on the way to a staged file is a real folder (then the file is renamed
+        // into it) or missing (then the highest missing one is renamed into place whole): a
+        // link or a file where a folder should be is an error before anything is published
+        // (see `crate::contain`).
         let mut folder_exists: HashMap<String, bool> = HashMap::new();
         let mut moves: BTreeMap<String, bool> = BTreeMap::new();
         for path in &staged {
             let mut unit = path.as_str();
             for (at, _) in path.match_indices('/') {
                 let folder = &path[..at];
-                let exists = *folder_exists
-                    .entry(folder.to_owned())
-                    .or_insert_with(|| self.out_dir.join(relative_path(folder)).is_dir());
+                let exists = match folder_exists.get(folder) {
+                    Some(&exists) => exists,
+                    None => {
+                        let exists = match contain::entry(&self.out_dir.join(relative_path(folder)))
+                        {
+                            Entry::Folder => true,
+                            Entry::Missing => false,
+                            Entry::File | Entry::Other => {
+                                return Err(PublishError::NotAFolder(
+                                    self.out_dir.join(relative_path(folder)),
+                                ))
+                            }
+                        };
+                        folder_exists.insert(folder.to_owned(), exists);
+                        exists
+                    }
+                };
                 if !exists {
                     unit = folder;
                     break;
@@ -647,6 +668,9 @@ impl<'c> Publication<'c> {
                 continue; // a manifest edited by hand: never follow it out of the folder
             };
             let target = self.out_dir.join(relative);
+            if !contain::through_real_folders(&self.out_dir, &target) {
+                continue; // not the file tizilim published there: never removed through a link
+            }
             match fs::remove_file(&target) {
                 Ok(()) => report.removed.push(path.clone()),
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}

@@ -7,7 +7,9 @@
 
 use std::io::Write;
 use std::net::SocketAddr;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
+
+use crate::contain::Entry;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -46,11 +48,22 @@ pub enum ServeError {
     Bind { address: String, message: String },
 }
 
-/// The state live reload shares between the watcher and the server.
+/// Events queued for one live-reload client at most; a client that falls this far behind
+/// (it stopped reading) is dropped.
+const CLIENT_QUEUE: usize = 16;
+/// Live-reload clients at most; one more is answered 503.
+const MAX_CLIENTS: usize = 256;
+/// Responses being sent at once at most (each on a thread of its own, so that a slow reader
+/// holds only its own); one more is answered 503.
+const MAX_RESPONSES: usize = 256;
+
+/// The state live reload shares between the watcher and the server. Each connected page has
+/// a thread of its own that writes its events from a bounded queue: the watcher only puts an
+/// event in each queue, never waits for a client, and a client whose queue is full is dropped.
 #[derive(Default)]
 pub struct LiveReload {
     last_error: Mutex<Option<String>>,
-    clients: Mutex<Vec<Box<dyn Write + Send>>>,
+    clients: Mutex<Vec<std::sync::mpsc::SyncSender<Arc<str>>>>,
 }
 
 impl LiveReload {
@@ -74,32 +87,52 @@ impl LiveReload {
         self.last_error.lock().ok().and_then(|e| e.clone())
     }
 
-    /// Sends an event to every connected page, forgetting those that are gone.
+    /// The pages connected now.
+    pub fn clients(&self) -> usize {
+        self.clients.lock().map_or(0, |c| c.len())
+    }
+
+    /// Queues an event for every connected page, forgetting those that are gone or that
+    /// stopped reading (nothing here waits for a client).
     fn broadcast(&self, event: &str) {
+        let event: Arc<str> = Arc::from(event);
         if let Ok(mut clients) = self.clients.lock() {
-            clients.retain_mut(|client| {
-                client
-                    .write_all(event.as_bytes())
-                    .and_then(|()| client.flush())
-                    .is_ok()
-            });
+            clients.retain(|client| client.try_send(event.clone()).is_ok());
         }
     }
 
+    /// Whether one more page may connect.
+    fn has_room(&self) -> bool {
+        self.clients() < MAX_CLIENTS
+    }
+
+    /// Serves a connected page its events, on a thread of its own.
     fn add(&self, mut client: Box<dyn Write + Send>) {
         let mut hello = String::from("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nConnection: keep-alive\r\n\r\nretry: 1000\n\n");
         if let Some(error) = self.last_error() {
             hello.push_str(&error_event(&error));
         }
-        if client
-            .write_all(hello.as_bytes())
-            .and_then(|()| client.flush())
-            .is_ok()
-        {
-            if let Ok(mut clients) = self.clients.lock() {
-                clients.push(client);
-            }
+        let (queue, events) = std::sync::mpsc::sync_channel::<Arc<str>>(CLIENT_QUEUE);
+        if let Ok(mut clients) = self.clients.lock() {
+            clients.push(queue);
         }
+        std::thread::spawn(move || {
+            let mut send = |text: &str| {
+                client
+                    .write_all(text.as_bytes())
+                    .and_then(|()| client.flush())
+                    .is_ok()
+            };
+            if !send(&hello) {
+                return;
+            }
+            // Ends when the client is gone (a write fails) or dropped (the queue closes).
+            while let Ok(event) = events.recv() {
+                if !send(&event) {
+                    return;
+                }
+            }
+        });
     }
 }
 
@@ -117,45 +150,38 @@ pub enum Resolved {
     NotFound,
 }
 
-/// Resolves the path of a request URL (without its query) inside `root` (canonical).
+/// Resolves the path of a request URL (without its query) inside `root` (canonical), by
+/// [`crate::contain`]'s rule: plain names, through real folders, to a real file.
 pub fn resolve(root: &Path, url_path: &str) -> Resolved {
     let Some(decoded) = decode_path(url_path) else {
         return Resolved::NotFound;
     };
-    let mut path = root.to_owned();
-    for segment in decoded.split('/').filter(|s| !s.is_empty()) {
-        // tizilim's own bookkeeping (manifest, staging) is not part of the site.
-        if segment == "."
-            || segment == ".."
-            || segment.starts_with(".tizilim")
-            || Path::new(segment)
-                .components()
-                .any(|c| !matches!(c, Component::Normal(_)))
-        {
-            return Resolved::NotFound;
-        }
-        path.push(segment);
+    // tizilim's own bookkeeping (manifest, staging) is not part of the site.
+    if decoded.split('/').any(|s| s.starts_with(".tizilim")) {
+        return Resolved::NotFound;
     }
-    let Ok(real) = path.canonicalize() else {
+    let Some(path) = crate::contain::join(root, &decoded) else {
         return Resolved::NotFound;
     };
-    if !real.starts_with(root) {
-        return Resolved::NotFound; // a symbolic link that leads out of the folder
+    if !crate::contain::through_real_folders(root, &path) {
+        return Resolved::NotFound;
     }
-    if real.is_dir() {
-        if !decoded.ends_with('/') {
-            return Resolved::Redirect(format!("{url_path}/"));
+    match crate::contain::entry(&path) {
+        Entry::Folder => {
+            if !decoded.ends_with('/') {
+                // (`//centers` names the same folder: the redirect names it with single
+                // slashes, so that it is never read as another host.)
+                let segments: Vec<&str> = decoded.split('/').filter(|s| !s.is_empty()).collect();
+                return Resolved::Redirect(format!("/{}/", segments.join("/")));
+            }
+            let index = path.join("index.html");
+            match crate::contain::entry(&index) {
+                Entry::File => Resolved::File(index),
+                _ => Resolved::NotFound,
+            }
         }
-        let index = real.join("index.html");
-        return match index.canonicalize() {
-            Ok(index) if index.starts_with(root) && index.is_file() => Resolved::File(index),
-            _ => Resolved::NotFound,
-        };
-    }
-    if real.is_file() {
-        Resolved::File(real)
-    } else {
-        Resolved::NotFound
+        Entry::File => Resolved::File(path),
+        Entry::Missing | Entry::Other => Resolved::NotFound,
     }
 }
 
@@ -213,11 +239,12 @@ fn header(name: &str, value: &str) -> Header {
     })
 }
 
-/// A path with every byte outside printable ASCII percent-encoded (for a `Location` header).
+/// A path with every byte outside printable ASCII, and `?`, `#` and `%`, percent-encoded (for a
+/// `Location` header).
 fn ascii_path(path: &str) -> String {
     path.bytes()
         .map(|b| {
-            if b.is_ascii_graphic() {
+            if b.is_ascii_graphic() && !matches!(b, b'?' | b'#' | b'%') {
                 char::from(b).to_string()
             } else {
                 format!("%{b:02X}")
@@ -245,8 +272,16 @@ fn with_live_script(mut html: Vec<u8>) -> Vec<u8> {
 pub struct PreviewServer {
     server: Arc<Server>,
     pub address: SocketAddr,
-    root: PathBuf,
+    handler: Arc<Handler>,
     pub live: Arc<LiveReload>,
+}
+
+/// What answers a request: the output folder and live reload.
+struct Handler {
+    root: PathBuf,
+    live: Arc<LiveReload>,
+    /// Responses being sent now.
+    responding: std::sync::atomic::AtomicUsize,
 }
 
 impl PreviewServer {
@@ -265,11 +300,16 @@ impl PreviewServer {
                 message: "not an IP address".to_owned(),
             })?;
         std::fs::create_dir_all(root).ok();
+        let live = Arc::new(LiveReload::default());
         Ok(PreviewServer {
             server: Arc::new(server),
             address,
-            root: root.canonicalize().unwrap_or_else(|_| root.to_owned()),
-            live: Arc::new(LiveReload::default()),
+            handler: Arc::new(Handler {
+                root: root.canonicalize().unwrap_or_else(|_| root.to_owned()),
+                live: live.clone(),
+                responding: Default::default(),
+            }),
+            live,
         })
     }
 
@@ -278,20 +318,16 @@ impl PreviewServer {
         format!("http://{}/", self.address)
     }
 
-    /// Serves with `workers` threads until `stop` is set.
+    /// Accepts requests on `workers` threads until `stop` is set. Each request is answered
+    /// on a thread of its own, so that a slow reader (or one that never reads) holds only
+    /// its own connection.
     pub fn run(&self, workers: usize, stop: &AtomicBool) {
         std::thread::scope(|scope| {
             for _ in 0..workers.max(1) {
                 scope.spawn(|| {
                     while !stop.load(Ordering::SeqCst) {
                         match self.server.recv_timeout(Duration::from_millis(250)) {
-                            Ok(Some(request)) => {
-                                // A bug met by one request must not take a worker away.
-                                let handled = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.handle(request)));
-                                if handled.is_err() {
-                                    eprintln!("a request failed inside the preview server; it goes on serving");
-                                }
-                            }
+                            Ok(Some(request)) => Handler::dispatch(&self.handler, request),
                             Ok(None) => {}
                             Err(_) => break,
                         }
@@ -312,6 +348,39 @@ impl PreviewServer {
         });
     }
 
+    /// Wakes the workers so that `run` returns once `stop` is set.
+    pub fn unblock(&self) {
+        self.server.unblock();
+    }
+}
+
+impl Handler {
+    /// Answers `request` on a thread of its own (or 503 when too many are being answered).
+    fn dispatch(handler: &Arc<Handler>, request: Request) {
+        if handler.responding.fetch_add(1, Ordering::SeqCst) >= MAX_RESPONSES {
+            handler.responding.fetch_sub(1, Ordering::SeqCst);
+            let _ = request.respond(Response::from_string("busy\n").with_status_code(503));
+            return;
+        }
+        let handler = handler.clone();
+        let spawned = std::thread::Builder::new().spawn({
+            let handler = handler.clone();
+            move || {
+                // A bug met by one request must not take the server down.
+                let handled = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    handler.handle(request)
+                }));
+                if handled.is_err() {
+                    eprintln!("a request failed inside the preview server; it goes on serving");
+                }
+                handler.responding.fetch_sub(1, Ordering::SeqCst);
+            }
+        });
+        if spawned.is_err() {
+            handler.responding.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
+
     fn handle(&self, request: Request) {
         let url = request.url().to_owned();
         let path = url.split(['?', '#']).next().unwrap_or("/").to_owned();
@@ -325,7 +394,10 @@ impl PreviewServer {
         }
         if let Some(endpoint) = path.strip_prefix(ENDPOINT) {
             match endpoint {
-                "events" => self.live.add(request.into_writer()),
+                "events" if self.live.has_room() => self.live.add(request.into_writer()),
+                "events" => {
+                    let _ = request.respond(Response::from_string("busy\n").with_status_code(503));
+                }
                 "live.js" => {
                     let response = Response::from_string(LIVE_SCRIPT)
                         .with_header(header("Content-Type", "text/javascript; charset=utf-8"));
@@ -353,16 +425,20 @@ impl PreviewServer {
         }
     }
 
+    /// Sends a file: an HTML page read whole (the live-reload script goes in it), anything
+    /// else streamed from the file. The ETag is made from the file's stamp (length, time of
+    /// the last write, inode), not from reading it.
     fn file(&self, request: Request, file: &Path) {
-        let Ok(mut bytes) = std::fs::read(file) else {
+        let Ok(opened) = std::fs::File::open(file) else {
+            self.not_found(request);
+            return;
+        };
+        let Ok(meta) = opened.metadata() else {
             self.not_found(request);
             return;
         };
         let kind = content_type(file);
-        if kind.starts_with("text/html") {
-            bytes = with_live_script(bytes);
-        }
-        let etag = format!("\"{}\"", crate::site::render::content_hash(&bytes));
+        let etag = etag_of(&meta, kind.starts_with("text/html"));
         let fresh = request
             .headers()
             .iter()
@@ -374,37 +450,76 @@ impl PreviewServer {
                     .any(|tag| tag.trim() == etag || tag.trim() == "*")
             });
         let common = [header("ETag", &etag), header("Cache-Control", "no-cache")];
-        let response = if fresh {
+        if fresh {
             let mut response = Response::empty(304);
             for h in common {
                 response.add_header(h);
             }
             let _ = request.respond(response);
             return;
-        } else {
-            let mut response = Response::from_data(bytes).with_header(header("Content-Type", kind));
+        }
+        if kind.starts_with("text/html") {
+            let mut bytes = Vec::with_capacity(meta.len() as usize + 64);
+            if std::io::Read::read_to_end(&mut &opened, &mut bytes).is_err() {
+                self.not_found(request);
+                return;
+            }
+            let mut response = Response::from_data(with_live_script(bytes))
+                .with_header(header("Content-Type", kind));
             for h in common {
                 response.add_header(h);
             }
-            response
-        };
+            let _ = request.respond(response);
+            return;
+        }
+        let mut response = Response::from_file(opened).with_header(header("Content-Type", kind));
+        for h in common {
+            response.add_header(h);
+        }
         let _ = request.respond(response);
     }
 
+    /// The 404 page of the language of `path`: the `404.html` of the path's first folder if
+    /// it has one (`/ru/…` → `/ru/404.html`), else the site's.
     fn not_found(&self, request: Request) {
-        let page = std::fs::read(self.root.join("404.html"))
+        let path = request.url().split(['?', '#']).next().unwrap_or("/");
+        let first = decode_path(path)
+            .and_then(|p| p.split('/').find(|s| !s.is_empty()).map(str::to_owned))
+            .unwrap_or_default();
+        let page = [format!("/{first}/404.html"), "/404.html".to_owned()]
+            .iter()
+            .filter(|candidate| !first.is_empty() || *candidate == "/404.html")
+            .find_map(|candidate| match resolve(&self.root, candidate) {
+                Resolved::File(file) => std::fs::read(file).ok(),
+                _ => None,
+            })
             .map(with_live_script)
-            .unwrap_or_else(|_| b"404 Not Found\n".to_vec());
+            .unwrap_or_else(|| b"404 Not Found\n".to_vec());
         let response = Response::from_data(page)
             .with_status_code(404)
             .with_header(header("Content-Type", "text/html; charset=utf-8"));
         let _ = request.respond(response);
     }
+}
 
-    /// Wakes the workers so that `run` returns once `stop` is set.
-    pub fn unblock(&self) {
-        self.server.unblock();
-    }
+/// The ETag of a file from its stamp (a write changes the length or the time, a rename over
+/// it the inode); a page's differs from the file's, since the live script is added to it.
+fn etag_of(meta: &std::fs::Metadata, page: bool) -> String {
+    #[cfg(unix)]
+    let inode = std::os::unix::fs::MetadataExt::ino(meta);
+    #[cfg(not(unix))]
+    let inode = 0u64;
+    let written = meta
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos());
+    format!(
+        "\"{:x}-{:x}-{inode:x}{}\"",
+        meta.len(),
+        written,
+        if page { "-p" } else { "" }
+    )
 }
 
 #[cfg(test)]

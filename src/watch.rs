@@ -195,7 +195,9 @@ pub enum WatchEvent {
     },
     /// A file changed again while it was being built: nothing was published, and the
     /// watcher builds again.
-    Superseded { trigger: Trigger },
+    Superseded {
+        trigger: Trigger,
+    },
     /// The file watcher itself reported a problem; watching goes on.
     WatchError(String),
 }
@@ -235,7 +237,11 @@ pub fn watch(
         site::build(&options.root, &options.output_dir, &build_options)
     };
     let mut as_of = clock.today();
-    report(build(as_of, PublishGate::default()), Trigger::Start, on_event);
+    report(
+        build(as_of, PublishGate::default()),
+        Trigger::Start,
+        on_event,
+    );
 
     // Each changed path, and what was seen of it.
     let mut pending: BTreeMap<PathBuf, Seen> = BTreeMap::new();

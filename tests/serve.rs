@@ -416,3 +416,122 @@ fn ctrl_c_stops_it_cleanly() {
     assert!(status.success(), "{status:?}");
     preview.running.wait_for_line("stopped", 0);
 }
+
+/// Links planted inside the output are never followed, a redirect never leaves the origin,
+/// and an unknown page under a language's folder gets that language's 404 page.
+#[test]
+fn planted_links_scheme_relative_redirects_and_each_language_404() {
+    let preview = start();
+    let port = preview.port;
+    let outside = tempfile::tempdir().unwrap();
+    fs::write(outside.path().join("SECRET.txt"), "құпия").unwrap();
+    #[cfg(unix)]
+    {
+        let en = preview.out.path().join("en");
+        fs::remove_file(en.join("404.html")).unwrap();
+        std::os::unix::fs::symlink(outside.path().join("SECRET.txt"), en.join("404.html")).unwrap();
+        std::os::unix::fs::symlink(
+            outside.path().join("SECRET.txt"),
+            preview.out.path().join("robots.txt.link"),
+        )
+        .unwrap();
+        for path in [
+            "/en/nothing",
+            "/en/404.html",
+            "/robots.txt.link",
+            "/../SECRET.txt",
+        ] {
+            let (status, _, body) = get(port, path);
+            assert_eq!(status, 404, "{path}");
+            assert!(!String::from_utf8_lossy(&body).contains("құпия"), "{path}");
+        }
+    }
+    for (path, location) in [
+        ("//centers", "/centers/"),
+        ("///centers", "/centers/"),
+        ("//ru//centers", "/ru/centers/"),
+    ] {
+        let (status, headers, _) = get(port, path);
+        assert_eq!(
+            (status, header(&headers, "location")),
+            (301, Some(location)),
+            "{path}"
+        );
+    }
+    for (path, heading) in [
+        ("/ru/no/such/page/", "<h1>Страница не найдена</h1>"),
+        ("/no/such/page/", "<h1>Бет табылмады</h1>"),
+        ("/ruble/", "<h1>Бет табылмады</h1>"),
+    ] {
+        let (status, _, body) = get(port, path);
+        assert_eq!(status, 404, "{path}");
+        assert!(String::from_utf8_lossy(&body).contains(heading), "{path}");
+    }
+}
+
+/// A live-reload client that never reads, while large build errors are broadcast, and slow
+/// readers of a large file, cost only their own connections: the watcher goes on publishing
+/// and every other request is answered.
+#[test]
+fn slow_and_dead_clients_cost_only_their_own_connection() {
+    let preview = start();
+    let port = preview.port;
+    let data = preview.root.join("data");
+    // Connected to the event stream, never reading.
+    let mut dead: Vec<TcpStream> = (0..11)
+        .map(|_| {
+            let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+            stream
+                .write_all(b"GET /__tizilim/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+                .unwrap();
+            // (One at a time, as pages open: tiny_http's pool of connection threads can
+            // miscount a burst of connections that all stay open; see the module notes.)
+            std::thread::sleep(Duration::from_millis(50));
+            stream
+        })
+        .collect();
+    // Eight readers of the largest file that read a byte now and then.
+    let mut slow: Vec<TcpStream> = (0..8)
+        .map(|_| {
+            let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+            stream
+                .write_all(b"GET /data/register.json HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+                .unwrap();
+            let mut byte = [0u8; 1];
+            stream.read_exact(&mut byte).unwrap();
+            std::thread::sleep(Duration::from_millis(50));
+            stream
+        })
+        .collect();
+    // Large build errors (every line of a long bad file), many times over.
+    let bad: String = std::iter::once("certificate,date,action\n".to_owned())
+        .chain((0..3000).map(|i| format!("WATCH-1,2024-06-01,отозван-{i}\n")))
+        .collect();
+    for round in 0..6 {
+        let lines = preview.running.line_count();
+        fs::write(data.join("events.csv"), &bad).unwrap();
+        let started = std::time::Instant::now();
+        preview.running.wait_for_line("build failed", lines);
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "round {round}: the watcher waited for a client"
+        );
+        let started = std::time::Instant::now();
+        assert_eq!(get(port, "/").0, 200);
+        assert!(started.elapsed() < Duration::from_secs(5), "round {round}");
+    }
+    fs::write(data.join("events.csv"), watch_events(true)).unwrap();
+    eventually("the fix is published past the dead clients", || {
+        watch_status(preview.out.path()).as_deref() == Some("revoked")
+    });
+    let handles: Vec<_> = (0..40)
+        .map(|_| std::thread::spawn(move || get(port, "/centers/").0))
+        .collect();
+    assert!(handles.into_iter().all(|h| h.join().unwrap() == 200));
+    // A live page still hears the next build.
+    let mut stream = events(port);
+    fs::write(data.join("events.csv"), watch_events(false)).unwrap();
+    next_event(&mut stream, "reload");
+    dead.clear();
+    slow.clear();
+}

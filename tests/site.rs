@@ -1123,3 +1123,27 @@ fn each_language_writes_a_number_and_its_date_in_its_own_order() {
         assert!(page.contains(title), "{lang}: {title}");
     }
 }
+
+/// A published folder replaced by a symbolic link to somewhere else: the build writes nothing
+/// through it (an error names it), and nothing outside the output is touched.
+#[cfg(unix)]
+#[test]
+fn a_published_folder_replaced_by_a_link_is_never_written_through() {
+    let root = temp_site_with_theme("valid-csv");
+    let out = tempfile::tempdir().unwrap();
+    build(root.path(), out.path(), "2026-11-25", None);
+    let elsewhere = tempfile::tempdir().unwrap();
+    fs::write(elsewhere.path().join("index.html"), "not tizilim's").unwrap();
+    let centers = out.path().join("centers");
+    fs::rename(&centers, out.path().join("centers.moved")).unwrap();
+    std::os::unix::fs::symlink(elsewhere.path(), &centers).unwrap();
+    let before_outside = snapshot(elsewhere.path());
+    // Every center page changes with the date.
+    let options = tizilim::site::BuildOptions {
+        as_of: Some(common::date("2031-01-01")),
+        ..Default::default()
+    };
+    let error = tizilim::site::build(root.path(), out.path(), &options).unwrap_err();
+    assert!(error.to_string().contains("is a symbolic link"), "{error}");
+    assert_eq!(snapshot(elsewhere.path()), before_outside);
+}

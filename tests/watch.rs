@@ -185,7 +185,7 @@ fn status_of(out: &Path, slug: &str) -> Option<String> {
 fn a_save_in_two_steps_is_never_published_half_written() {
     let site = watch_site();
     let out = tempfile::tempdir().unwrap();
-    let mut watcher = start(site.path(), out.path());
+    let watcher = start(site.path(), out.path());
     let data = site.path().join("data");
     assert_eq!(status_of(out.path(), "ir-6").as_deref(), Some("terminated"));
     let mut revoked = false;
@@ -225,7 +225,8 @@ fn a_save_in_two_steps_is_never_published_half_written() {
             std::thread::sleep(std::time::Duration::from_millis(2));
         }
         assert!(
-            seen.iter().all(|(ir6, _)| ir6.as_deref() == Some("terminated")),
+            seen.iter()
+                .all(|(ir6, _)| ir6.as_deref() == Some("terminated")),
             "{attempt}: a half-written events.csv was published: {seen:?}\n{}",
             watcher.output()
         );
