@@ -245,3 +245,35 @@ fn a_read_through_the_cache_reports_and_reads_what_a_fresh_read_does() {
         }
     }
 }
+
+/// A re-issue chain of 20,000 certificates, and a cycle at its end, are checked (each
+/// certificate walked once: the chains used to be checked in cubic time).
+#[test]
+fn a_long_reissue_chain_and_its_cycle_are_checked() {
+    let site = error_site("reissue-chains");
+    let data = site.path().join("data");
+    let mut certificates = fs::read_to_string(data.join("certificates.csv")).unwrap();
+    let mut scope = fs::read_to_string(data.join("scope.csv")).unwrap();
+    for i in 0..20_000 {
+        let replaces = if i == 0 {
+            String::new()
+        } else {
+            format!("L-{}", i - 1)
+        };
+        certificates.push_str(&format!("L-{i},190540001230,2020-01-01,,{replaces},,\n"));
+        scope.push_str(&format!("L-{i},7212-1-002,3\n"));
+    }
+    for (i, replaces) in [(0, 2), (1, 0), (2, 1)] {
+        certificates.push_str(&format!("Z-{i},190540001230,2020-01-01,,Z-{replaces},,\n"));
+        scope.push_str(&format!("Z-{i},7212-1-002,3\n"));
+    }
+    fs::write(data.join("certificates.csv"), certificates).unwrap();
+    fs::write(data.join("scope.csv"), scope).unwrap();
+    let got = diagnostics(site.path());
+    let cycles: Vec<&String> = got
+        .iter()
+        .filter(|l| l.contains("re-issue cycle"))
+        .collect();
+    assert_eq!(cycles.len(), 2, "{got:#?}");
+    assert!(cycles[1].ends_with("Z-0 → replaces → Z-2 → replaces → Z-1 → replaces → Z-0"));
+}

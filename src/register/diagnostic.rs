@@ -114,6 +114,20 @@ pub enum Problem {
         other_line: usize,
         key: String,
     },
+    #[error("the cell holds the control character U+{code:04X} (character {at}); remove it: it cannot be published (XML feeds forbid it, and it is invisible on a page)")]
+    ControlCharacter { code: u32, at: usize },
+    #[error("{what} `{value}` makes a page name of {length} characters (`{address}`); the limit is {limit}")]
+    AddressTooLong {
+        what: &'static str,
+        value: String,
+        address: String,
+        length: usize,
+        limit: usize,
+    },
+    #[error(
+        "workbooks are not read yet: this file is ignored (save each sheet as a CSV file, UTF-8)"
+    )]
+    WorkbookNotRead,
     #[error("profession codes `{code}` and `{other}` (line {other_line}) have the same page `professions/{slug}/`")]
     ProfessionSlugCollision {
         code: String,

@@ -59,6 +59,11 @@ fn transliterate(c: char) -> Option<&'static str> {
     })
 }
 
+/// The longest a name in a page's address may be (a certificate's slug, a profession's, a
+/// region's code), in bytes: every one is a folder and a file name of the published site,
+/// which file systems limit to 255 bytes, and a key of object storage. `check` says so.
+pub const MAX_ADDRESS_NAME: usize = 150;
+
 /// The permalink slug of a certificate number: lower case, Cyrillic transliterated to Latin,
 /// every run of other characters turned into one `-`, no `-` at either end.
 /// May be empty when the number has no letters or digits.

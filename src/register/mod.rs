@@ -59,6 +59,7 @@ pub fn load_registry_cached(
 ) -> Result<Checked, InvalidRegister> {
     let timings = crate::timings::Timings::from_env();
     let mut diags = Diagnostics::default();
+    report_workbooks(data_dir, shown_dir, &mut diags);
     let registry = match cache {
         None => {
             let (register, rejected) = load::load(data_dir, shown_dir, &mut diags);
@@ -89,6 +90,35 @@ pub fn load_registry_cached(
         registry,
         warnings: diags.into_sorted(),
     })
+}
+
+/// Workbooks in `data_dir` (`centers.xlsx`, `register.ods`…): seen, and said not to be read
+/// (a warning each), rather than silently ignored.
+fn report_workbooks(data_dir: &Path, shown_dir: &Path, diags: &mut Diagnostics) {
+    const WORKBOOKS: [&str; 5] = ["xlsx", "xlsm", "xls", "xlsb", "ods"];
+    let Ok(entries) = std::fs::read_dir(data_dir) else {
+        return;
+    };
+    let mut found: Vec<String> = entries
+        .filter_map(Result::ok)
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter(|name| {
+            !crate::watch::is_scratch_file(Path::new(name))
+                && Path::new(name)
+                    .extension()
+                    .and_then(|x| x.to_str())
+                    .is_some_and(|x| WORKBOOKS.contains(&x.to_ascii_lowercase().as_str()))
+        })
+        .collect();
+    found.sort();
+    for name in found {
+        let shown = shown_dir.join(&name);
+        diags.warning(
+            &Position::new(std::sync::Arc::from(shown.as_path()), 0),
+            None,
+            Problem::WorkbookNotRead,
+        );
+    }
 }
 
 /// The register checked without its events, from `source`: a copy of the one `cache` keeps

@@ -462,7 +462,9 @@ fn read_csv(text: &str, file: Arc<Path>, schema: &Schema, diags: &mut Diagnostic
         let mut cells = vec![None; schema.columns.len()];
         for (value, target) in record.iter().zip(&mapping) {
             if let Some(index) = *target {
-                cells[index] = text_cell(value, schema.columns[index].list);
+                let column = &schema.columns[index];
+                cells[index] = text_cell(value, column.list);
+                broken |= report_unpublishable(&cells[index], &position, column.name, diags);
             }
         }
         rows.push(RawRow {
@@ -510,16 +512,64 @@ impl<'a> LineCounter<'a> {
             target += 1;
         }
         if target >= self.offset {
-            self.line += self.text[self.offset..target]
-                .iter()
-                .filter(|&&b| b == b'\n')
-                .count();
+            self.line += line_ends(&self.text[self.offset..target]);
         } else {
-            self.line = 1 + self.text[..target].iter().filter(|&&b| b == b'\n').count();
+            self.line = 1 + line_ends(&self.text[..target]);
         }
         self.offset = target;
         self.line
     }
+}
+
+/// The line ends in `bytes`, however the file ends its lines: `\r\n`, `\n` or a lone `\r`
+/// (old Mac exports). (`bytes` never ends inside a `\r\n`: see [`LineCounter::line_at`].)
+fn line_ends(bytes: &[u8]) -> usize {
+    let newlines = bytes.iter().filter(|&&b| b == b'\n').count();
+    let lone_returns = bytes
+        .iter()
+        .enumerate()
+        .filter(|&(i, &b)| b == b'\r' && bytes.get(i + 1) != Some(&b'\n'))
+        .count();
+    newlines + lone_returns
+}
+
+/// The first character of `cell` that cannot be published (a control character other than
+/// tab and line break, or a noncharacter XML forbids), with its position (from 1).
+fn unpublishable(cell: &Cell) -> Option<(char, usize)> {
+    let bad =
+        |c: char| (c.is_control() && c != '\t' && c != '\n') || c == '\u{FFFE}' || c == '\u{FFFF}';
+    let find = |text: &str| {
+        text.chars()
+            .enumerate()
+            .find(|&(_, c)| bad(c))
+            .map(|(at, c)| (c, at + 1))
+    };
+    match cell {
+        Cell::Text(text) => find(text),
+        Cell::List(items) => items.iter().find_map(|item| find(item)),
+    }
+}
+
+/// Reports a cell that holds a character that cannot be published (see [`unpublishable`]) at
+/// its row and column; whether it did.
+fn report_unpublishable(
+    cell: &Option<Cell>,
+    position: &Position,
+    column: &str,
+    diags: &mut Diagnostics,
+) -> bool {
+    let Some((c, at)) = cell.as_ref().and_then(unpublishable) else {
+        return false;
+    };
+    diags.error(
+        position,
+        Some(column),
+        Problem::ControlCharacter {
+            code: u32::from(c),
+            at,
+        },
+    );
+    true
 }
 
 /// A cell from text: `None` when empty; a list split on `;` for list columns. Line breaks
@@ -754,7 +804,10 @@ fn read_json(text: &str, file: Arc<Path>, schema: &Schema, diags: &mut Diagnosti
             }
             let list = schema.columns[index].list;
             match json_cell(value, list) {
-                Ok(cell) => cells[index] = cell,
+                Ok(cell) => {
+                    broken |= report_unpublishable(&cell, &position, key, diags);
+                    cells[index] = cell;
+                }
                 Err(found) => {
                     diags.error(&position, Some(key), Problem::NotText { list, found });
                     broken = true;

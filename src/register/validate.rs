@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use super::dates::add_years;
 use super::diagnostic::{Diagnostics, Problem};
-use super::ident::{lenient_keys, slug};
+use super::ident::{lenient_keys, slug, MAX_ADDRESS_NAME};
 use super::load::{Rejected, RejectedKeys};
 use super::model::{Action, CodedRow, EventRow, Located, Register};
 use super::registry::*;
@@ -49,6 +49,21 @@ pub fn validate_base(
         ..Registry::default()
     };
     (reg.regions, reg.region_by_code) = index_references(register.regions, "region code", diags);
+    for region in &reg.regions {
+        if region.code.len() > MAX_ADDRESS_NAME {
+            diags.error(
+                &region.position,
+                Some("code"),
+                Problem::AddressTooLong {
+                    what: "region code",
+                    value: region.code.clone(),
+                    length: region.code.len(),
+                    address: format!("regions/{}/", region.code),
+                    limit: MAX_ADDRESS_NAME,
+                },
+            );
+        }
+    }
     (reg.professions, reg.profession_by_code) =
         index_references(register.professions, "profession code", diags);
     check_profession_slugs(&reg.professions, diags);
@@ -121,6 +136,21 @@ pub fn validate_base(
                 &position,
                 Some("number"),
                 Problem::EmptySlug(row.number.clone()),
+            );
+            rejected_certificates.insert(row.number);
+            continue;
+        }
+        if certificate_slug.len() > MAX_ADDRESS_NAME {
+            diags.error(
+                &position,
+                Some("number"),
+                Problem::AddressTooLong {
+                    what: "certificate number",
+                    value: row.number.clone(),
+                    length: certificate_slug.len(),
+                    address: format!("certificates/{certificate_slug}/"),
+                    limit: MAX_ADDRESS_NAME,
+                },
             );
             rejected_certificates.insert(row.number);
             continue;
@@ -406,6 +436,20 @@ fn check_profession_slugs(professions: &[Reference], diags: &mut Diagnostics) {
             );
             continue;
         }
+        if profession_slug.len() > MAX_ADDRESS_NAME {
+            diags.error(
+                &profession.position,
+                Some("code"),
+                Problem::AddressTooLong {
+                    what: "profession code",
+                    value: profession.code.clone(),
+                    length: profession_slug.len(),
+                    address: format!("professions/{profession_slug}/"),
+                    limit: MAX_ADDRESS_NAME,
+                },
+            );
+            continue;
+        }
         match seen.get(&profession_slug) {
             Some(&other) => diags.error(
                 &profession.position,
@@ -439,40 +483,58 @@ fn unknown(key: &str, table: &'static str) -> Problem {
     }
 }
 
-/// Reports each cycle of `replaces` once, at the member that comes first in the file.
+/// Reports each cycle of `replaces` once, at the member that comes first in the file. Each
+/// certificate re-issues at most one and is re-issued by at most one, so the re-issues form
+/// paths and cycles: each certificate is walked once, in time linear in their number.
 fn report_cycles(reg: &Registry, diags: &mut Diagnostics) {
-    let mut reported = vec![false; reg.certificates.len()];
-    for start in 0..reg.certificates.len() {
-        if reported[start] {
+    let count = reg.certificates.len();
+    // The walk (named by the certificate it started from) that reached each certificate.
+    let mut walked_by = vec![usize::MAX; count];
+    for start in 0..count {
+        if walked_by[start] != usize::MAX {
             continue;
         }
-        let mut chain = vec![start];
         let mut current = start;
+        walked_by[current] = start;
         while let Some(previous) = reg.certificates[current].replaces {
-            if previous == start {
-                for &member in &chain {
-                    reported[member] = true;
-                }
-                let names: Vec<&str> = chain
-                    .iter()
-                    .chain([&start])
-                    .map(|&id| reg.certificates[id].number.as_str())
-                    .collect();
-                let certificate = &reg.certificates[start];
-                diags.error(
-                    &certificate.position,
-                    Some("replaces"),
-                    Problem::ReplacesCycle(names.join(" → replaces → ")),
-                );
-                break;
+            if walked_by[previous] == usize::MAX {
+                walked_by[previous] = start;
+                current = previous;
+                continue;
             }
-            if chain.len() > reg.certificates.len() || chain.contains(&previous) {
-                break; // a cycle that does not pass through `start`: reported from its own members
+            if walked_by[previous] == start {
+                report_cycle(reg, previous, diags);
             }
-            chain.push(previous);
-            current = previous;
+            break; // (else it joins a path walked before)
         }
     }
+}
+
+/// Reports the cycle of `replaces` through `member`.
+fn report_cycle(reg: &Registry, member: CertificateId, diags: &mut Diagnostics) {
+    let mut members = vec![member];
+    let mut next = reg.certificates[member].replaces;
+    while let Some(id) = next.filter(|&id| id != member) {
+        members.push(id);
+        next = reg.certificates[id].replaces;
+    }
+    let Some(first) = members
+        .iter()
+        .position(|&m| m == *members.iter().min().unwrap_or(&member))
+    else {
+        return;
+    };
+    members.rotate_left(first);
+    let names: Vec<&str> = members
+        .iter()
+        .chain(members.first())
+        .map(|&id| reg.certificates[id].number.as_str())
+        .collect();
+    diags.error(
+        &reg.certificates[members[0]].position,
+        Some("replaces"),
+        Problem::ReplacesCycle(names.join(" → replaces → ")),
+    );
 }
 
 /// The order of one certificate's events, its termination against its successor, and events

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use pulldown_cmark::{html, Event, Options, Parser};
+use pulldown_cmark::{html, CowStr, Event, Options, Parser, Tag};
 use serde::Deserialize;
 
 use crate::register::Lang;
@@ -177,6 +177,28 @@ pub fn markdown_to_html(markdown: &str) -> String {
         Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_SMART_PUNCTUATION;
     let parser = Parser::new_ext(markdown, options).map(|event| match event {
         Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(raw),
+        Event::Start(Tag::Link {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) => Event::Start(Tag::Link {
+            link_type,
+            dest_url: safe_url(dest_url),
+            title,
+            id,
+        }),
+        Event::Start(Tag::Image {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) => Event::Start(Tag::Image {
+            link_type,
+            dest_url: safe_url(dest_url),
+            title,
+            id,
+        }),
         other => other,
     });
     let mut out = String::with_capacity(markdown.len() * 3 / 2);
@@ -184,9 +206,61 @@ pub fn markdown_to_html(markdown: &str) -> String {
     out
 }
 
+/// A link's or image's target if it is safe to follow: a relative URL, or one whose scheme is
+/// `http`, `https`, `mailto` or `tel`; anything else (`javascript:`, `vbscript:`, `data:`, in
+/// any case and however spaced or escaped) becomes `#`. The scheme is read as a browser reads
+/// it: tabs, line breaks and leading spaces or control characters ignored.
+fn safe_url(url: CowStr<'_>) -> CowStr<'_> {
+    let cleaned: String = url
+        .trim_start_matches(|c: char| c <= ' ')
+        .chars()
+        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+        .collect();
+    let scheme_end = cleaned.find([':', '/', '?', '#']);
+    let safe = match scheme_end {
+        Some(at) if cleaned.as_bytes()[at] == b':' => {
+            let scheme = cleaned[..at].to_ascii_lowercase();
+            matches!(scheme.as_str(), "http" | "https" | "mailto" | "tel")
+        }
+        _ => true, // relative: no scheme
+    };
+    if safe {
+        url
+    } else {
+        CowStr::Borrowed("#")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn links_keep_only_safe_schemes() {
+        for (markdown, href) in [
+            ("[a](javascript:alert(1))", "#"),
+            ("[a](JaVaScRiPt:alert(1))", "#"),
+            ("[a](<java\tscript:alert(1)>)", "#"),
+            ("[a](vbscript:msgbox)", "#"),
+            ("[a](data:text/html;base64,PHNjcmlwdD4=)", "#"),
+            ("[a](&#106;avascript:alert(1))", "#"),
+            ("[a](https://example.kz/x)", "https://example.kz/x"),
+            ("[a](mailto:info@example.kz)", "mailto:info@example.kz"),
+            ("[a](tel:+77010000000)", "tel:+77010000000"),
+            ("[a](../centers/)", "../centers/"),
+            ("[a](/verify/?bin=1)", "/verify/?bin=1"),
+            ("[a](#top)", "#top"),
+        ] {
+            let html = markdown_to_html(markdown);
+            assert!(
+                html.contains(&format!("href=\"{href}\"")),
+                "{markdown}: {html}"
+            );
+        }
+        let html = markdown_to_html("![x](javascript:alert(1)) ![y](DATA:image/svg+xml,<svg>)");
+        assert!(!html.to_lowercase().contains("javascript"), "{html}");
+        assert!(!html.to_lowercase().contains("data:"), "{html}");
+    }
 
     #[test]
     fn front_matter_and_body() {
