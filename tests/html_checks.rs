@@ -182,3 +182,45 @@ fn axe_finds_no_accessibility_violation() {
         "{ids:?}"
     );
 }
+
+/// Every page type, in kk, ru and en, at the widths of phones, tablets and desktops: nothing
+/// scrolls sideways, no status badge is cut, and no count card's badge covers its number.
+#[test]
+fn every_page_type_fits_every_width() {
+    let (_out, base) = common::build_served(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")),
+        "2026-11-25",
+    );
+    let kinds = [
+        "",
+        "centers/",
+        "centers/030140557569/",
+        "certificates/tspk-2024-020/",
+        "regions/",
+        "regions/almaty-city/",
+        "professions/",
+        "professions/2512-1-001/",
+        "status/revoked/",
+        "changes/",
+        "search/?q=%D0%BE%D1%80%D1%82%D0%B0%D0%BB%D1%8B%D2%9B",
+        "verify/?bin=030140557569&date=01.12.2025",
+        "about/",
+        "404.html",
+    ];
+    let mut paths = Vec::new();
+    for lang in ["", "ru/", "en/"] {
+        for kind in kinds {
+            paths.push(format!("/{lang}{kind}"));
+        }
+    }
+    let mut args = vec![base.clone(), "320,360,390,520,720,768,1024,1280".to_owned()];
+    args.extend(paths);
+    let result = common::node("tests/browser/layout.mjs", &args);
+    assert_eq!(result["checked"], 8 * 42);
+    assert_eq!(
+        result["problems"],
+        serde_json::json!([]),
+        "{:#}",
+        result["problems"]
+    );
+}
