@@ -1147,3 +1147,32 @@ fn a_published_folder_replaced_by_a_link_is_never_written_through() {
     assert!(error.to_string().contains("is a symbolic link"), "{error}");
     assert_eq!(snapshot(elsewhere.path()), before_outside);
 }
+
+/// Register text that exists in one language only carries its `lang` on the pages of the
+/// others: a decision written in Russian, a center named only in Russian.
+#[test]
+fn text_in_another_language_is_marked_with_its_lang() {
+    let out = tempfile::tempdir().unwrap();
+    build(sample_root(), out.path(), "2026-11-25", None);
+    for lang in ["", "en/"] {
+        let page = text(
+            out.path(),
+            &format!("{lang}certificates/tspk-2024-020/index.html"),
+        );
+        assert!(
+            page.contains(r#"<td lang="ru">Приказ № 204-п от 14.09.2026</td>"#),
+            "{lang}"
+        );
+    }
+    let page = text(out.path(), "ru/certificates/tspk-2024-020/index.html");
+    assert!(page.contains("<td>Приказ № 204-п от 14.09.2026</td>"));
+    let changes = text(out.path(), "en/changes/index.html");
+    assert!(changes.contains(
+        r#"lang="ru">Частное учреждение «Центр профессиональной подготовки и признания квалификаций «Сауран»»</a>"#
+    ));
+    let changes = text(out.path(), "ru/changes/index.html");
+    assert!(
+        !changes.contains(r#"lang="ru">Частное"#),
+        "nothing is marked in its own language"
+    );
+}

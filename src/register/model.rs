@@ -43,6 +43,26 @@ impl Lang {
     }
 }
 
+impl Lang {
+    /// The language a text of one language only (a decision, a phone's note) is written in,
+    /// as far as its letters tell: Kazakh if it has a letter only Kazakh Cyrillic has
+    /// (ә ғ қ ң ө ұ ү һ і), Russian if it has other Cyrillic letters; none for Latin letters
+    /// (English, or Kazakh in Latin script) or none at all.
+    pub fn of_letters(text: &str) -> Option<Lang> {
+        let mut cyrillic = false;
+        for c in text.chars().flat_map(char::to_lowercase) {
+            match c {
+                'ә' | 'ғ' | 'қ' | 'ң' | 'ө' | 'ұ' | 'ү' | 'һ' | 'і' => {
+                    return Some(Lang::Kk)
+                }
+                'а'..='я' | 'ё' => cyrillic = true,
+                _ => {}
+            }
+        }
+        cyrillic.then_some(Lang::Ru)
+    }
+}
+
 impl fmt::Display for Lang {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.code())
@@ -71,10 +91,15 @@ impl Text {
 
     /// The text in `lang`, or in the nearest language that has it; "" when none does.
     pub fn get(&self, lang: Lang) -> &str {
+        self.get_with_lang(lang).0
+    }
+
+    /// [`Text::get`], with the language of the text found (none when there is no text).
+    pub fn get_with_lang(&self, lang: Lang) -> (&str, Option<Lang>) {
         lang.fallbacks()
             .into_iter()
-            .find_map(|l| self.in_lang(l))
-            .unwrap_or("")
+            .find_map(|l| self.in_lang(l).map(|text| (text, Some(l))))
+            .unwrap_or(("", None))
     }
 
     pub fn is_empty(&self) -> bool {

@@ -11,6 +11,10 @@ use crate::register::{Cause, CenterId, CertificateId, Lang, Registry, Status, Tr
 #[derive(Debug, Clone, Serialize)]
 pub struct Link {
     pub name: String,
+    /// The language of `name` when it is not the page's (a name the register has in one
+    /// language only), for its `lang` attribute.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lang: Option<&'static str>,
     pub url: String,
 }
 
@@ -22,6 +26,9 @@ pub struct CenterItem {
     pub id: CenterId,
     pub bin: String,
     pub name: String,
+    /// As [`Link::lang`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name_lang: Option<&'static str>,
     pub url: String,
     pub region: Link,
     pub city: Option<String>,
@@ -41,7 +48,12 @@ pub struct ChangeView {
     pub certificate: Link,
     pub center: Link,
     pub reason: String,
+    /// The languages of `reason` and `decision` when they are not the page's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason_lang: Option<&'static str>,
     pub decision: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decision_lang: Option<&'static str>,
     /// For a re-issue: the successor.
     pub successor: Option<Link>,
 }
@@ -72,6 +84,9 @@ pub struct CertificateItem {
 pub struct CenterView {
     pub bin: String,
     pub name: String,
+    /// As [`Link::lang`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name_lang: Option<&'static str>,
     pub other_names: Vec<String>,
     pub region: Link,
     pub city: Option<String>,
@@ -143,10 +158,17 @@ impl Views<'_> {
         self.urls.link(Some(self.lang), page)
     }
 
+    /// The code of `lang` when it is known and not the page's.
+    fn other_lang(&self, lang: Option<Lang>) -> Option<&'static str> {
+        lang.filter(|&l| l != self.lang).map(Lang::code)
+    }
+
     pub fn center_link(&self, id: CenterId) -> Link {
         let center = &self.registry.centers[id];
+        let (name, lang) = center.name.get_with_lang(self.lang);
         Link {
-            name: center.name.get(self.lang).to_owned(),
+            name: name.to_owned(),
+            lang: self.other_lang(lang),
             url: self.link(&format!("centers/{}/", center.bin)),
         }
     }
@@ -155,14 +177,17 @@ impl Views<'_> {
         let certificate = &self.registry.certificates[id];
         Link {
             name: certificate.number.clone(),
+            lang: None,
             url: self.link(&format!("certificates/{}/", certificate.slug)),
         }
     }
 
     pub fn region_link(&self, id: usize) -> Link {
         let region = &self.registry.regions[id];
+        let (name, lang) = region.name.get_with_lang(self.lang);
         Link {
-            name: region.name.get(self.lang).to_owned(),
+            name: name.to_owned(),
+            lang: self.other_lang(lang),
             url: self.link(&format!("regions/{}/", region.code)),
         }
     }
@@ -174,6 +199,7 @@ impl Views<'_> {
             id,
             bin: center.bin.to_string(),
             name: link.name,
+            name_lang: link.lang,
             url: link.url,
             region: self.region_link(center.region),
             city: center.city.clone(),
@@ -194,7 +220,13 @@ impl Views<'_> {
             reason: event
                 .map(|e| e.reason.get(self.lang).to_owned())
                 .unwrap_or_default(),
+            reason_lang: self.other_lang(event.and_then(|e| e.reason.get_with_lang(self.lang).1)),
             decision: event.and_then(|e| e.decision.clone()),
+            decision_lang: self.other_lang(
+                event
+                    .and_then(|e| e.decision.as_deref())
+                    .and_then(Lang::of_letters),
+            ),
             successor: match t.cause {
                 Cause::Reissued { successor } => Some(self.certificate_link(successor)),
                 _ => None,
@@ -231,7 +263,8 @@ impl Views<'_> {
 
     pub fn center(&self, id: CenterId) -> CenterView {
         let center = &self.registry.centers[id];
-        let name = center.name.get(self.lang).to_owned();
+        let (name, name_lang) = center.name.get_with_lang(self.lang);
+        let (name, name_lang) = (name.to_owned(), self.other_lang(name_lang));
         let mut other_names: Vec<String> = Lang::ALL
             .into_iter()
             .filter_map(|l| center.name.in_lang(l))
@@ -250,6 +283,7 @@ impl Views<'_> {
         CenterView {
             bin: center.bin.to_string(),
             name,
+            name_lang,
             other_names,
             region: self.region_link(center.region),
             city: center.city.clone(),
