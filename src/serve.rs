@@ -1,9 +1,18 @@
 //! The preview server: the published output over HTTP (tiny_http) on 127.0.0.1 by default,
 //! with live reload by Server-Sent Events and the last build error shown over every page.
 //!
-//! Paths are resolved strictly inside the output folder: no `..` or `.` segments, no
-//! percent-encoded slashes, backslashes or NUL, and nothing whose real path (symbolic links
-//! followed) leaves the folder.
+//! Paths are resolved strictly inside the output folder by [`crate::contain`]'s rule: plain
+//! names, through real folders, no symbolic link followed.
+//!
+//! A slow or dead client costs only its own connection:
+//! - every request is answered on a thread of its own, and files are streamed;
+//! - every connection has a write timeout (set on the listening socket, which accepted
+//!   sockets inherit), so a client that stops reading frees its thread;
+//! - live reload's event streams, which stay open for as long as a page does, have a
+//!   listener of their own, served by threads of tizilim's: tiny_http keeps one thread of its
+//!   pool per open connection, and its pool can miscount a burst of connections that all
+//!   stay open, leaving new ones waiting. Each page has a bounded queue that the watcher only
+//!   puts events in, and a page that stops reading is dropped.
 
 use std::io::Write;
 use std::net::SocketAddr;
@@ -35,7 +44,10 @@ const LIVE_SCRIPT: &str = r#"// tizilim preview: reload on rebuild; show the las
     }
     el.textContent = "tizilim: the last build failed; this is the last good site.\n\n" + text;
   }
-  var events = new EventSource("/__tizilim/events");
+  // The event stream has a listener of its own (see src/serve.rs): its address is this
+  // script's data-events attribute.
+  var script = document.querySelector("script[data-events]");
+  var events = new EventSource(script ? script.getAttribute("data-events") : "/__tizilim/events");
   events.addEventListener("reload", function () { window.location.reload(); });
   events.addEventListener("build-error", function (e) { overlay(JSON.parse(e.data)); });
   events.addEventListener("build-ok", function () { overlay(null); });
@@ -108,7 +120,8 @@ impl LiveReload {
 
     /// Serves a connected page its events, on a thread of its own.
     fn add(&self, mut client: Box<dyn Write + Send>) {
-        let mut hello = String::from("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nConnection: keep-alive\r\n\r\nretry: 1000\n\n");
+        // (The pages are on another port of the same host: another origin.)
+        let mut hello = String::from("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nAccess-Control-Allow-Origin: *\r\nConnection: keep-alive\r\n\r\nretry: 1000\n\n");
         if let Some(error) = self.last_error() {
             hello.push_str(&error_event(&error));
         }
@@ -134,6 +147,35 @@ impl LiveReload {
             }
         });
     }
+}
+
+/// Reads the request of an event-stream connection (its head, at most 8 KiB, within the idle
+/// time) and hands the connection to `live` (or answers 503 when it is full).
+fn open_event_stream(mut stream: std::net::TcpStream, live: &LiveReload) {
+    use std::io::Read;
+    let timeouts = stream
+        .set_nonblocking(false)
+        .and_then(|()| stream.set_read_timeout(Some(IDLE_CONNECTION)))
+        .and_then(|()| stream.set_write_timeout(Some(STALLED_WRITE)));
+    if timeouts.is_err() {
+        return;
+    }
+    let mut head = Vec::with_capacity(512);
+    let mut byte = [0u8; 512];
+    while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+        match stream.read(&mut byte) {
+            Ok(0) | Err(_) => return,
+            Ok(n) => head.extend_from_slice(&byte[..n]),
+        }
+        if head.len() > 8192 {
+            return;
+        }
+    }
+    if !live.has_room() {
+        let _ = stream.write_all(b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 5\r\nConnection: close\r\n\r\nbusy\n");
+        return;
+    }
+    live.add(Box::new(stream));
 }
 
 fn error_event(message: &str) -> String {
@@ -253,9 +295,10 @@ fn ascii_path(path: &str) -> String {
         .collect()
 }
 
-/// Adds the live-reload script to an HTML page.
-fn with_live_script(mut html: Vec<u8>) -> Vec<u8> {
-    let tag = b"<script src=\"/__tizilim/live.js\"></script>";
+/// Adds the live-reload script to an HTML page; `events` is the address of the event stream.
+fn with_live_script(mut html: Vec<u8>, events: &str) -> Vec<u8> {
+    let tag = format!("<script src=\"/__tizilim/live.js\" data-events=\"{events}\"></script>");
+    let tag = tag.as_bytes();
     match html
         .windows(7)
         .rposition(|w| w.eq_ignore_ascii_case(b"</body>"))
@@ -268,10 +311,17 @@ fn with_live_script(mut html: Vec<u8>) -> Vec<u8> {
     html
 }
 
+/// An event-stream connection that sends no request for this long is closed.
+const IDLE_CONNECTION: Duration = Duration::from_secs(5);
+/// A write to a client that reads nothing for this long fails (and the client is dropped).
+const STALLED_WRITE: Duration = Duration::from_secs(10);
+
 /// The preview server.
 pub struct PreviewServer {
     server: Arc<Server>,
     pub address: SocketAddr,
+    /// The listener of live reload's event streams.
+    events: std::net::TcpListener,
     handler: Arc<Handler>,
     pub live: Arc<LiveReload>,
 }
@@ -280,33 +330,51 @@ pub struct PreviewServer {
 struct Handler {
     root: PathBuf,
     live: Arc<LiveReload>,
+    /// The address of the event stream, for the pages' live-reload script.
+    events_url: String,
     /// Responses being sent now.
     responding: std::sync::atomic::AtomicUsize,
 }
 
 impl PreviewServer {
-    /// Listens on `interface:port` (port 0: any free port) for the output folder `root`.
+    /// Listens on `interface:port` (port 0: any free port) for the output folder `root`, and
+    /// on another free port of `interface` for live reload's event streams.
     pub fn bind(interface: &str, port: u16, root: &Path) -> Result<PreviewServer, ServeError> {
         let address = format!("{interface}:{port}");
-        let server = Server::http(&address).map_err(|e| ServeError::Bind {
-            address: address.clone(),
+        let bind_error = |address: &str, e: &dyn std::fmt::Display| ServeError::Bind {
+            address: address.to_owned(),
             message: e.to_string(),
-        })?;
-        let address = server
-            .server_addr()
-            .to_ip()
-            .ok_or_else(|| ServeError::Bind {
-                address,
-                message: "not an IP address".to_owned(),
-            })?;
+        };
+        let listener =
+            std::net::TcpListener::bind(&address).map_err(|e| bind_error(&address, &e))?;
+        // Inherited by every accepted connection (Linux copies it from the listening
+        // socket): a write to a client that reads nothing fails after this long. (Not a read
+        // timeout: on a listening socket it would make tiny_http's `accept` fail, which ends
+        // its accepting.)
+        socket2::SockRef::from(&listener)
+            .set_write_timeout(Some(STALLED_WRITE))
+            .map_err(|e| bind_error(&address, &e))?;
+        let address = listener
+            .local_addr()
+            .map_err(|e| bind_error(&address, &e))?;
+        let server = Server::from_listener(listener, None)
+            .map_err(|e| bind_error(&address.to_string(), &e))?;
+        let events = std::net::TcpListener::bind((address.ip(), 0))
+            .map_err(|e| bind_error(&format!("{}:0", address.ip()), &e))?;
+        let events_url = format!(
+            "http://{}/",
+            events.local_addr().map_err(|e| bind_error("events", &e))?
+        );
         std::fs::create_dir_all(root).ok();
         let live = Arc::new(LiveReload::default());
         Ok(PreviewServer {
             server: Arc::new(server),
             address,
+            events,
             handler: Arc::new(Handler {
                 root: root.canonicalize().unwrap_or_else(|_| root.to_owned()),
                 live: live.clone(),
+                events_url,
                 responding: Default::default(),
             }),
             live,
@@ -334,6 +402,7 @@ impl PreviewServer {
                     }
                 });
             }
+            scope.spawn(|| self.accept_event_streams(stop));
             // Comments keep idle event streams open through proxies, and find closed ones.
             scope.spawn(|| {
                 let mut ticks = 0u32;
@@ -346,6 +415,32 @@ impl PreviewServer {
                 }
             });
         });
+    }
+
+    /// The address of live reload's event stream.
+    pub fn events_url(&self) -> &str {
+        &self.handler.events_url
+    }
+
+    /// Takes live reload's event streams until `stop` is set: each connection's request is
+    /// read (any path), then the connection is handed to [`LiveReload`], which writes its
+    /// events on a thread of its own.
+    fn accept_event_streams(&self, stop: &AtomicBool) {
+        if self.events.set_nonblocking(true).is_err() {
+            return;
+        }
+        while !stop.load(Ordering::SeqCst) {
+            match self.events.accept() {
+                Ok((stream, _)) => {
+                    let live = self.live.clone();
+                    std::thread::spawn(move || open_event_stream(stream, &live));
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+                Err(_) => std::thread::sleep(Duration::from_millis(50)),
+            }
+        }
     }
 
     /// Wakes the workers so that `run` returns once `stop` is set.
@@ -394,9 +489,13 @@ impl Handler {
         }
         if let Some(endpoint) = path.strip_prefix(ENDPOINT) {
             match endpoint {
-                "events" if self.live.has_room() => self.live.add(request.into_writer()),
+                // The event stream is served by a listener of its own (see the module's
+                // documentation).
                 "events" => {
-                    let _ = request.respond(Response::from_string("busy\n").with_status_code(503));
+                    let response = Response::empty(307)
+                        .with_header(header("Location", &self.events_url))
+                        .with_header(header("Access-Control-Allow-Origin", "*"));
+                    let _ = request.respond(response);
                 }
                 "live.js" => {
                     let response = Response::from_string(LIVE_SCRIPT)
@@ -464,7 +563,7 @@ impl Handler {
                 self.not_found(request);
                 return;
             }
-            let mut response = Response::from_data(with_live_script(bytes))
+            let mut response = Response::from_data(with_live_script(bytes, &self.events_url))
                 .with_header(header("Content-Type", kind));
             for h in common {
                 response.add_header(h);
@@ -493,7 +592,7 @@ impl Handler {
                 Resolved::File(file) => std::fs::read(file).ok(),
                 _ => None,
             })
-            .map(with_live_script)
+            .map(|page| with_live_script(page, &self.events_url))
             .unwrap_or_else(|| b"404 Not Found\n".to_vec());
         let response = Response::from_data(page)
             .with_status_code(404)
@@ -588,10 +687,13 @@ mod tests {
 
     #[test]
     fn the_live_script_goes_before_the_end_of_the_body() {
-        let page = with_live_script(b"<html><body><p>x</p></BODY></html>".to_vec());
+        let page = with_live_script(
+            b"<html><body><p>x</p></BODY></html>".to_vec(),
+            "http://127.0.0.1:9/",
+        );
         assert_eq!(
             String::from_utf8(page).unwrap(),
-            "<html><body><p>x</p><script src=\"/__tizilim/live.js\"></script></BODY></html>"
+            "<html><body><p>x</p><script src=\"/__tizilim/live.js\" data-events=\"http://127.0.0.1:9/\"></script></BODY></html>"
         );
     }
 }

@@ -115,7 +115,8 @@ fn it_serves_the_site_and_nothing_outside_it() {
     );
     let html = String::from_utf8(body).unwrap();
     assert!(html.contains("<html lang=\"kk\">"));
-    assert!(html.contains("<script src=\"/__tizilim/live.js\"></script></body>"));
+    assert!(html.contains("<script src=\"/__tizilim/live.js\" data-events=\"http://127.0.0.1:"));
+    assert!(html.contains("/\"></script></body>"));
     // Links are built for where it is served.
     assert!(html.contains(&format!(
         "<link rel=\"canonical\" href=\"http://127.0.0.1:{port}/\">"
@@ -279,8 +280,22 @@ fn next_event(reader: &mut BufReader<TcpStream>, name: &str) -> String {
     }
 }
 
+/// The port of the event stream of the server on `port`: where `/__tizilim/events` redirects
+/// (a listener of its own).
+fn events_port(port: u16) -> u16 {
+    let (status, headers, _) = get(port, "/__tizilim/events");
+    assert_eq!(status, 307);
+    header(&headers, "location")
+        .unwrap()
+        .trim_start_matches("http://127.0.0.1:")
+        .trim_end_matches('/')
+        .parse()
+        .unwrap()
+}
+
 fn events(port: u16) -> BufReader<TcpStream> {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let events_port = events_port(port);
+    let mut stream = TcpStream::connect(("127.0.0.1", events_port)).unwrap();
     stream
         .set_read_timeout(Some(Duration::from_secs(60)))
         .unwrap();
@@ -477,16 +492,14 @@ fn slow_and_dead_clients_cost_only_their_own_connection() {
     let preview = start();
     let port = preview.port;
     let data = preview.root.join("data");
-    // Connected to the event stream, never reading.
+    // Connected to the event stream, never reading, all at once.
+    let stream_port = events_port(port);
     let mut dead: Vec<TcpStream> = (0..11)
         .map(|_| {
-            let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+            let mut stream = TcpStream::connect(("127.0.0.1", stream_port)).unwrap();
             stream
-                .write_all(b"GET /__tizilim/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+                .write_all(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
                 .unwrap();
-            // (One at a time, as pages open: tiny_http's pool of connection threads can
-            // miscount a burst of connections that all stay open; see the module notes.)
-            std::thread::sleep(Duration::from_millis(50));
             stream
         })
         .collect();
@@ -499,7 +512,6 @@ fn slow_and_dead_clients_cost_only_their_own_connection() {
                 .unwrap();
             let mut byte = [0u8; 1];
             stream.read_exact(&mut byte).unwrap();
-            std::thread::sleep(Duration::from_millis(50));
             stream
         })
         .collect();
