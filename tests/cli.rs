@@ -301,16 +301,8 @@ fn usage_errors_exit_2() {
 fn a_number_typed_as_on_paper_is_found() {
     let root = fixture("valid-csv");
     let root = root.to_str().unwrap();
-    for typed in [
-        "ЦПК 002 2024",
-        "цпк-002-2024",
-        "ЦПК0022024",
-        "ЦПК.002.2024",
-        "tspk-002-2024",
-        "№ ЦПК–002/2024",
-        "No. ЦПК-002/2024",
-        " ЦПК / 002 / 2024 ",
-    ] {
+    let more = ["No. ЦПК-002/2024", " ЦПК / 002 / 2024 "];
+    for typed in common::TYPED_FORMS_OF_TSPK_002_2024.iter().chain(&more) {
         let out = tizilim(&[
             "status",
             typed,

@@ -111,6 +111,13 @@ const QUERIES: &[(&str, &str, &str, &str, &str, &str)] = &[
     ("Алатау орталығы", "", "", "", "100840734991", ""),
 ];
 
+/// Runs `queries` through the search page at `page` (`search.mjs`), with a file in `dir`.
+fn run_queries(dir: &Path, page: &str, queries: &[serde_json::Value]) -> serde_json::Value {
+    let file = dir.join("queries.json");
+    fs::write(&file, serde_json::to_string(queries).unwrap()).unwrap();
+    node("tests/browser/search.mjs", &[page, file.to_str().unwrap()])
+}
+
 #[test]
 fn each_query_finds_its_first_result() {
     let (out, base) = build_served(repository(), "2026-11-25");
@@ -118,12 +125,7 @@ fn each_query_finds_its_first_result() {
         .iter()
         .map(|(q, region, status, profession, ..)| serde_json::json!({ "q": q, "region": region, "status": status, "profession": profession }))
         .collect();
-    let file = out.path().join("queries.json");
-    fs::write(&file, serde_json::to_string(&queries).unwrap()).unwrap();
-    let result = node(
-        "tests/browser/search.mjs",
-        &[&format!("{base}/ru/search/"), file.to_str().unwrap()],
-    );
+    let result = run_queries(out.path(), &format!("{base}/ru/search/"), &queries);
     assert_eq!(
         result["external"],
         serde_json::json!([]),
@@ -146,11 +148,7 @@ fn each_query_finds_its_first_result() {
         serde_json::json!({ "q": "", "status": "revoked" }),
         serde_json::json!({ "q": "", "status": "revoked", "region": "aktobe" }),
     ];
-    fs::write(&file, serde_json::to_string(&narrow).unwrap()).unwrap();
-    let result = node(
-        "tests/browser/search.mjs",
-        &[&format!("{base}/search/"), file.to_str().unwrap()],
-    );
+    let result = run_queries(out.path(), &format!("{base}/search/"), &narrow);
     let site = tizilim::read_site(repository()).unwrap();
     let registry = &site.checked.registry;
     let as_of = common::date("2026-11-25");
@@ -575,12 +573,7 @@ fn a_thousand_regions_and_names_like_constructor_are_counted_right() {
         .iter()
         .map(|q| serde_json::json!({ "q": q, "region": "", "status": "", "profession": "" }))
         .collect();
-    let file = out.path().join("queries.json");
-    fs::write(&file, serde_json::to_string(&queries).unwrap()).unwrap();
-    let result = node(
-        "tests/browser/search.mjs",
-        &[&format!("{base}/ru/search/"), file.to_str().unwrap()],
-    );
+    let result = run_queries(out.path(), &format!("{base}/ru/search/"), &queries);
     // The rare word's results, counted by region from the shards' facet codes.
     let rare = &result["results"][0];
     assert_eq!(rare["total"], 50, "{rare}");

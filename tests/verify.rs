@@ -220,14 +220,7 @@ fn an_answer_typed_in_the_form_can_be_shared_by_its_address() {
 fn a_certificate_number_typed_as_on_paper_is_found_on_the_page() {
     let root = site();
     let (_out, base) = build_served(root.path(), "2026-11-25");
-    let forms = [
-        "ЦПК 002 2024",
-        "цпк-002-2024",
-        "ЦПК0022024",
-        "ЦПК.002.2024",
-        "tspk-002-2024",
-        "№ ЦПК–002/2024",
-    ];
+    let forms = common::TYPED_FORMS_OF_TSPK_002_2024;
     let urls: Vec<String> = forms
         .iter()
         .map(|typed| {

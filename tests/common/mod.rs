@@ -451,3 +451,14 @@ pub fn node<S: AsRef<std::ffi::OsStr>>(script: &str, args: &[S]) -> serde_json::
     serde_json::from_slice(&output.stdout)
         .unwrap_or_else(|e| panic!("{script} printed no JSON: {e}"))
 }
+
+/// The certificate `ЦПК-002/2024` of the `valid-csv` fixture as a person may type it from
+/// paper: each form must find it by its lenient keys.
+pub const TYPED_FORMS_OF_TSPK_002_2024: [&str; 6] = [
+    "ЦПК 002 2024",
+    "цпк-002-2024",
+    "ЦПК0022024",
+    "ЦПК.002.2024",
+    "tspk-002-2024",
+    "№ ЦПК–002/2024",
+];
