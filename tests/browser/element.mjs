@@ -1,11 +1,12 @@
 // Prints, as JSON, whether an element is shown and its text, for a page loaded in headless
-// Chromium with JavaScript on. Usage: node tests/browser/element.mjs URL CSS-SELECTOR
+// Chromium with JavaScript on. Usage: node tests/browser/element.mjs URL CSS-SELECTOR [NOW]
+//   NOW: the reader's clock (an ISO date and time), fixed before the page loads.
 import { chromium } from "playwright-core";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-const [url, selector] = process.argv.slice(2);
+const [url, selector, now] = process.argv.slice(2);
 const context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), "tizilim-page-")), {
   executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
   headless: true,
@@ -13,6 +14,7 @@ const context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir()
 });
 try {
   const page = await context.newPage();
+  if (now) { await page.clock.setFixedTime(new Date(now)); }
   await page.goto(url, { waitUntil: "load" });
   const element = page.locator(selector);
   const result = { visible: await element.isVisible(), text: (await element.textContent()) || "" };
