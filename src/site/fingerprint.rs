@@ -4,7 +4,8 @@
 //!
 //! A page's fingerprint combines:
 //! - the **site** key: everything every page may show or be shaped by — the program (its
-//!   version and its executable file), the settings, the theme (templates, strings, static
+//!   version and its build id, a hash of its sources made by `build.rs`), the settings (by
+//!   their serialized value), the theme (templates, strings, static
 //!   files), the content pages, the base URL, the as-of date and the page's language;
 //! - the **record** key of what the page shows. A center's pages (and those of its
 //!   certificates) show the center, every certificate of it with scope and events, the
@@ -89,15 +90,19 @@ pub fn site_keys(
     as_of: NaiveDate,
     languages: &[Lang],
 ) -> Vec<(Lang, u64)> {
-    let mut key = Key::new(concat!("tizilim ", env!("CARGO_PKG_VERSION")));
-    // A new build of the program may render differently at the same version number: pages
-    // published by another executable are rendered again.
-    let program = std::env::current_exe()
-        .and_then(std::fs::metadata)
-        .map(|m| (m.len(), m.modified().ok()))
-        .ok();
-    key.value(program);
-    key.str(&format!("{config:?}")).str(base_url).date(as_of);
+    // The program's identity: its version and its build id (a hash of its sources, locked
+    // dependencies and compiler, made by build.rs): pages published by another build are
+    // rendered again.
+    let mut key = Key::new(concat!(
+        "tizilim ",
+        env!("CARGO_PKG_VERSION"),
+        " ",
+        env!("TIZILIM_BUILD_ID")
+    ));
+    // The settings by their serialized value.
+    key.str(&serde_json::to_string(config).unwrap_or_default())
+        .str(base_url)
+        .date(as_of);
     key.str(&theme.name);
     for (name, source) in &theme.templates {
         key.str(name).str(source);
@@ -298,6 +303,31 @@ pub fn record(site: u64, kind: &str, name: &str, family: u64) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The site key is the program's build id and the settings' value: the same inputs give
+    /// the same key, and any setting (even a theme's free one in `[extra]`) changes it.
+    #[test]
+    fn site_keys_follow_the_build_id_and_the_settings_value() {
+        let id = env!("TIZILIM_BUILD_ID");
+        assert!(
+            id.len() == 16 && id.bytes().all(|b| b.is_ascii_hexdigit()),
+            "{id}"
+        );
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let theme = crate::site::theme::load_theme(root, "default").unwrap();
+        let as_of = NaiveDate::from_ymd_opt(2026, 12, 4).unwrap();
+        let keys = |config: &Config| site_keys(config, &theme, &[], "/", as_of, &[Lang::Kk]);
+        let config = Config::default();
+        assert_eq!(keys(&config), keys(&config.clone()));
+        let mut other = config.clone();
+        other
+            .extra
+            .insert("logo".to_owned(), toml::Value::String("a.svg".to_owned()));
+        assert_ne!(keys(&config), keys(&other));
+        let mut other = config.clone();
+        other.validity_years = 5;
+        assert_ne!(keys(&config), keys(&other));
+    }
 
     /// A status change keeps the centers' own keys (the register shares its tables with the
     /// last one) and changes the family key of the center whose certificate changed, and of
