@@ -132,6 +132,7 @@ fn main() -> ExitCode {
                 as_of,
                 comparable,
                 progress: terminal_progress(),
+                verify_kept: std::env::var_os("TIZILIM_VERIFY_KEPT").is_some(),
                 ..Default::default()
             };
             build(&root, &output_dir, options)

@@ -202,6 +202,8 @@ pub enum PublishError {
     BadPath(String),
     #[error("`{0}` is published twice")]
     Twice(String),
+    #[error("verification: {} file(s) the fingerprints would have kept come out otherwise when rendered again: {}", .0.len(), .0.join(", "))]
+    KeptButDifferent(Vec<String>),
     #[error("{0}: a folder of the site is a symbolic link or a file here; tizilim writes only into folders it made (remove it, and build again)")]
     NotAFolder(PathBuf),
     #[error("{path}: {source}")]
@@ -339,6 +341,8 @@ pub struct Publication<'c> {
     fresh: bool,
     state: Mutex<State>,
     committed: bool,
+    /// Verification mode: see [`Publication::verifying`].
+    verify: bool,
 }
 
 /// The previous publication's manifest, and a mark for each of its paths that this
@@ -414,6 +418,12 @@ struct State {
     /// The groups named by the renderer, with their files (only with a cache to keep
     /// them in).
     groups: Vec<(u64, Vec<String>)>,
+    /// In verification mode (see [`Publication::verifying`]): the files a build would have
+    /// kept (all of them when the whole site would have been), and those of them whose new
+    /// bytes are not the published ones.
+    would_keep: std::collections::HashSet<String>,
+    would_keep_all: bool,
+    kept_but_different: Vec<String>,
 }
 
 impl<'c> Publication<'c> {
@@ -443,12 +453,22 @@ impl<'c> Publication<'c> {
             fresh: false,
             state: Mutex::new(State::default()),
             committed: false,
+            verify: false,
         };
         if out_dir.is_dir() {
             publication.hold_lock()?;
         }
         publication.fresh = holds_no_published_file(out_dir);
         Ok(publication)
+    }
+
+    /// This publication in verification mode: nothing is kept, every file is rendered, and
+    /// each file the fingerprints would have kept must come out with exactly the published
+    /// bytes, or the publication fails (naming them) before anything is published. It checks
+    /// that incremental work never changes a byte.
+    pub fn verifying(mut self, verify: bool) -> Self {
+        self.verify = verify;
+        self
     }
 
     /// Takes the output folder's lock (an advisory lock on `.tizilim-lock`, released when the
@@ -528,7 +548,11 @@ impl<'c> Publication<'c> {
     /// Makes everything staged visible, removes what left the site, and records the new
     /// manifest.
     pub fn commit(mut self) -> Result<PublishReport, PublishError> {
-        let state = std::mem::take(&mut *self.state());
+        let mut state = std::mem::take(&mut *self.state());
+        if !state.kept_but_different.is_empty() {
+            state.kept_but_different.sort();
+            return Err(PublishError::KeptButDifferent(state.kept_but_different));
+        }
         if let Some((files, html_pages)) = state.all_kept {
             // The manifest, if it was read, is still the published one: keep it.
             if let (Some(cache), Some(previous)) = (self.cache, self.previous.take()) {
@@ -780,6 +804,10 @@ impl Sink for Publication<'_> {
                     && self.previous.get().is_none()
                     && self.out_dir.join(MANIFEST).is_file() =>
             {
+                if self.verify {
+                    state.would_keep_all = true;
+                    return false;
+                }
                 state.all_kept = Some((files, html_pages));
                 true
             }
@@ -802,6 +830,15 @@ impl Sink for Publication<'_> {
         let Some(group) = previous.groups.get(&key) else {
             return false;
         };
+        if self.verify {
+            let paths = group
+                .files
+                .iter()
+                .filter_map(|&index| previous.files.get_index(index as usize))
+                .map(|(path, _)| path.clone());
+            self.state().would_keep.extend(paths);
+            return false;
+        }
         for &index in &group.files {
             previous.mark(index as usize);
         }
@@ -811,6 +848,13 @@ impl Sink for Publication<'_> {
 
     fn keep(&self, path: &str, fingerprint: u64) -> bool {
         let previous = self.previous();
+        if self.verify {
+            let published = previous.files.get(path);
+            if published.is_some_and(|published| *published == Some(fingerprint)) {
+                self.state().would_keep.insert(path.to_owned());
+            }
+            return false;
+        }
         // (Marked already: given twice, which `put` will say.)
         previous
             .files
@@ -841,7 +885,14 @@ impl Sink for Publication<'_> {
         let length: usize = parts.iter().map(|p| p.len()).sum();
         let same_length =
             !self.fresh && fs::metadata(&target).is_ok_and(|m| m.len() == length as u64);
-        if same_length && same_bytes(&target, parts) {
+        let same = same_length && same_bytes(&target, parts);
+        if self.verify && !same {
+            let mut state = self.state();
+            if state.would_keep_all || state.would_keep.contains(&path) {
+                state.kept_but_different.push(path.clone());
+            }
+        }
+        if same {
             self.record(path, fingerprint)?;
             self.state().unchanged += 1;
             return Ok(());

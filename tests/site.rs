@@ -618,6 +618,47 @@ fn rendering_reports_its_progress() {
 
 /// Builds `root` afresh as of `as_of` and returns the files that the published `out` has
 /// stale, missing or extra (tizilim's bookkeeping aside).
+/// A build in verification mode (`TIZILIM_VERIFY_KEPT`): every file rendered, and each that
+/// the fingerprints would keep compared with the published one.
+fn verify_kept(root: &Path, out: &Path, as_of: &str) -> Result<(), tizilim::site::BuildError> {
+    let options = tizilim::site::BuildOptions {
+        as_of: Some(common::date(as_of)),
+        verify_kept: true,
+        ..Default::default()
+    };
+    tizilim::site::build(root, out, &options).map(|_| ())
+}
+
+/// A published page changed by hand, where the manifest still names its fingerprint: a build
+/// keeps it, and a build in verification mode fails naming it, publishing nothing.
+#[test]
+fn verification_mode_finds_a_kept_page_that_would_render_otherwise() {
+    let root = temp_site_with_theme("valid-csv");
+    let out = tempfile::tempdir().unwrap();
+    build(root.path(), out.path(), "2026-11-25", None);
+    verify_kept(root.path(), out.path(), "2026-11-25").unwrap();
+    let page = out.path().join("ru/certificates/qb-5/index.html");
+    let tampered = fs::read_to_string(&page).unwrap().replace("QB/5", "QB/6");
+    fs::write(&page, &tampered).unwrap();
+    let report = build(root.path(), out.path(), "2026-11-25", None);
+    assert!(
+        report.published.written.is_empty(),
+        "kept by its fingerprint"
+    );
+    let error = verify_kept(root.path(), out.path(), "2026-11-25").unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("ru/certificates/qb-5/index.html"),
+        "{error}"
+    );
+    assert_eq!(
+        fs::read_to_string(&page).unwrap(),
+        tampered,
+        "nothing published"
+    );
+}
+
 fn differs_from_a_fresh_build(root: &Path, out: &Path, as_of: &str) -> Vec<String> {
     let fresh = tempfile::tempdir().unwrap();
     build(root, fresh.path(), as_of, None);
@@ -785,6 +826,10 @@ fn incremental_builds_match_fresh_builds(
         let report = build(root.path(), out.path(), "2026-11-25", None);
         let differing = differs_from_a_fresh_build(root.path(), out.path(), "2026-11-25");
         assert!(differing.is_empty(), "after {what}: {differing:?}");
+        // Verification mode: everything the fingerprints keep now renders to the published
+        // bytes.
+        verify_kept(root.path(), out.path(), "2026-11-25")
+            .unwrap_or_else(|e| panic!("after {what}: {e}"));
         assert!(
             !report.published.written.is_empty(),
             "{what} changed nothing"
@@ -1175,4 +1220,16 @@ fn text_in_another_language_is_marked_with_its_lang() {
         !changes.contains(r#"lang="ru">Частное"#),
         "nothing is marked in its own language"
     );
+}
+
+/// The bundled sample, built and then built again in verification mode: every file the
+/// fingerprints keep renders to the published bytes.
+#[test]
+fn the_sample_site_passes_verification_mode() {
+    let out = tempfile::tempdir().unwrap();
+    build(sample_root(), out.path(), "2026-11-25", None);
+    verify_kept(sample_root(), out.path(), "2026-11-25").unwrap();
+    // And on the next day, when the pages that show the date are rendered again.
+    build(sample_root(), out.path(), "2026-11-26", None);
+    verify_kept(sample_root(), out.path(), "2026-11-26").unwrap();
 }

@@ -47,6 +47,11 @@ pub struct BuildOptions {
     pub comparable: bool,
     /// Asked once everything is rendered, just before publishing (see [`PublishGate`]).
     pub gate: PublishGate,
+    /// Verification mode (`TIZILIM_VERIFY_KEPT=1` on the command line): every file is
+    /// rendered, and one the fingerprints would have kept must come out byte for byte as
+    /// published, or the build fails before publishing (see
+    /// [`Publication::verifying`]).
+    pub verify_kept: bool,
 }
 
 /// Whether a rendered site may be published: asked by [`build`] once every file is rendered
@@ -244,7 +249,8 @@ pub fn build(
 ) -> Result<BuildReport, BuildError> {
     let started = Instant::now();
     let publication =
-        Publication::begin_cached(out_dir, options.retained.as_ref().map(|r| &r.published))?;
+        Publication::begin_cached(out_dir, options.retained.as_ref().map(|r| &r.published))?
+            .verifying(options.verify_kept);
     let (site, as_of) = render_into(root, options, &publication)?;
     if !options.gate.allows() {
         return Err(BuildError::Superseded);
