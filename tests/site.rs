@@ -1233,3 +1233,20 @@ fn the_sample_site_passes_verification_mode() {
     build(sample_root(), out.path(), "2026-11-26", None);
     verify_kept(sample_root(), out.path(), "2026-11-26").unwrap();
 }
+
+/// A profession named in Russian and Kazakh only: its name on an English certificate page is
+/// marked as Russian, and on a Russian page not at all.
+#[test]
+fn a_profession_name_in_another_language_is_marked() {
+    let root = temp_site_with_theme("valid-csv");
+    let out = tempfile::tempdir().unwrap();
+    build(root.path(), out.path(), "2026-11-25", None);
+    // ЦПК-002/2024 covers 7411-1-001, which has no English name.
+    let en = text(out.path(), "en/certificates/tspk-002-2024/index.html");
+    assert!(
+        en.contains(r#"lang="ru">Электромонтажник</a></th>"#),
+        "{en}"
+    );
+    let ru = text(out.path(), "ru/certificates/tspk-002-2024/index.html");
+    assert!(ru.contains(r#"/">Электромонтажник</a></th>"#));
+}

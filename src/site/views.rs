@@ -63,6 +63,9 @@ pub struct ChangeView {
 pub struct ScopeView {
     pub code: String,
     pub name: String,
+    /// As [`Link::lang`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name_lang: Option<&'static str>,
     pub url: String,
     /// Compact levels, e.g. `3-5` or `3;5-6`; empty when not stated.
     pub levels: String,
@@ -251,9 +254,11 @@ impl Views<'_> {
             .iter()
             .map(|item| {
                 let profession = &self.registry.professions[item.profession];
+                let (name, lang) = profession.name.get_with_lang(self.lang);
                 ScopeView {
                     code: profession.code.clone(),
-                    name: profession.name.get(self.lang).to_owned(),
+                    name: name.to_owned(),
+                    name_lang: self.other_lang(lang),
                     url: self.link(&profession_page(self.registry, item.profession)),
                     levels: item.levels.to_string(),
                 }
