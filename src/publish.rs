@@ -628,14 +628,12 @@ impl<'c> Publication<'c> {
                 let exists = match folder_exists.get(folder) {
                     Some(&exists) => exists,
                     None => {
-                        let exists = match contain::entry(&self.out_dir.join(relative_path(folder)))
-                        {
+                        let dir = self.out_dir.join(relative_path(folder));
+                        let exists = match contain::entry(&dir) {
                             Entry::Folder => true,
                             Entry::Missing => false,
                             Entry::File | Entry::Other => {
-                                return Err(PublishError::NotAFolder(
-                                    self.out_dir.join(relative_path(folder)),
-                                ))
+                                return Err(PublishError::NotAFolder(dir))
                             }
                         };
                         folder_exists.insert(folder.to_owned(), exists);

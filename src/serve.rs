@@ -457,7 +457,6 @@ impl Handler {
             let _ = request.respond(Response::from_string("busy\n").with_status_code(503));
             return;
         }
-        let handler = handler.clone();
         let spawned = std::thread::Builder::new().spawn({
             let handler = handler.clone();
             move || {
@@ -585,9 +584,11 @@ impl Handler {
         let first = decode_path(path)
             .and_then(|p| p.split('/').find(|s| !s.is_empty()).map(str::to_owned))
             .unwrap_or_default();
-        let page = [format!("/{first}/404.html"), "/404.html".to_owned()]
+        let own = (!first.is_empty()).then(|| format!("/{first}/404.html"));
+        let page = own
             .iter()
-            .filter(|candidate| !first.is_empty() || *candidate == "/404.html")
+            .map(String::as_str)
+            .chain(["/404.html"])
             .find_map(|candidate| match resolve(&self.root, candidate) {
                 Resolved::File(file) => std::fs::read(file).ok(),
                 _ => None,

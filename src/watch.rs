@@ -313,12 +313,13 @@ pub fn watch(
                 .keys()
                 .map(|p| p.strip_prefix(&root).unwrap_or(p).display().to_string())
                 .collect();
-            let gate = settle_gate(&pending, last_event + options.settle);
+            // Files renamed into place are whole; the others must settle.
             let unsettled: Vec<(PathBuf, Seen)> = pending
                 .iter()
                 .filter(|(_, &seen)| seen != Seen::Renamed)
                 .map(|(p, &seen)| (p.clone(), seen))
                 .collect();
+            let gate = settle_gate(&unsettled, last_event + options.settle);
             pending.clear();
             settling = None;
             as_of = clock.today();
@@ -349,13 +350,12 @@ pub fn watch(
     Ok(())
 }
 
-/// The gate of a build of the changes in `pending` (see [`PublishGate`]): every file not
-/// renamed into place must be, once `quiet_until` has passed, exactly as it was when the
+/// The gate of a build of changes (see [`PublishGate`]): each of the `unsettled` files (not
+/// renamed into place) must be, once `quiet_until` has passed, exactly as it was when the
 /// build began (its stamp is taken now, before the build reads it).
-fn settle_gate(pending: &BTreeMap<PathBuf, Seen>, quiet_until: Instant) -> PublishGate {
-    let stamps: Vec<(PathBuf, Option<FileStamp>)> = pending
+fn settle_gate(unsettled: &[(PathBuf, Seen)], quiet_until: Instant) -> PublishGate {
+    let stamps: Vec<(PathBuf, Option<FileStamp>)> = unsettled
         .iter()
-        .filter(|(_, &seen)| seen != Seen::Renamed)
         .map(|(path, _)| (path.clone(), FileStamp::of(path)))
         .collect();
     if stamps.is_empty() {

@@ -102,8 +102,10 @@ fn report_workbooks(data_dir: &Path, shown_dir: &Path, diags: &mut Diagnostics) 
     let mut found: Vec<String> = entries
         .filter_map(Result::ok)
         .filter_map(|e| e.file_name().into_string().ok())
+        // (Not the lock file an office program keeps beside an open workbook, `~$NAME.xlsx`;
+        // the register does not reach up into the watcher's list of scratch files.)
         .filter(|name| {
-            !crate::watch::is_scratch_file(Path::new(name))
+            !name.starts_with("~$")
                 && Path::new(name)
                     .extension()
                     .and_then(|x| x.to_str())

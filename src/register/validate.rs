@@ -518,12 +518,8 @@ fn report_cycle(reg: &Registry, member: CertificateId, diags: &mut Diagnostics) 
         members.push(id);
         next = reg.certificates[id].replaces;
     }
-    let Some(first) = members
-        .iter()
-        .position(|&m| m == *members.iter().min().unwrap_or(&member))
-    else {
-        return;
-    };
+    // (Ids are in file order: the smallest comes first in the file.)
+    let first = (0..members.len()).min_by_key(|&i| members[i]).unwrap_or(0);
     members.rotate_left(first);
     let names: Vec<&str> = members
         .iter()

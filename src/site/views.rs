@@ -213,6 +213,7 @@ impl Views<'_> {
     pub fn change(&self, t: &Transition) -> ChangeView {
         let certificate = &self.registry.certificates[t.certificate];
         let event = self.registry.event_of(t);
+        let (reason, reason_lang) = event.map_or(("", None), |e| e.reason.get_with_lang(self.lang));
         ChangeView {
             center_id: certificate.center,
             date: t.date,
@@ -220,10 +221,8 @@ impl Views<'_> {
             change: self.registry.change_name(t),
             certificate: self.certificate_link(t.certificate),
             center: self.center_link(certificate.center),
-            reason: event
-                .map(|e| e.reason.get(self.lang).to_owned())
-                .unwrap_or_default(),
-            reason_lang: self.other_lang(event.and_then(|e| e.reason.get_with_lang(self.lang).1)),
+            reason: reason.to_owned(),
+            reason_lang: self.other_lang(reason_lang),
             decision: event.and_then(|e| e.decision.clone()),
             decision_lang: self.other_lang(
                 event
